@@ -1,0 +1,550 @@
+"""The archive: every version of every story, kept in a bare git repository.
+
+This is the only module that knows about git. Layout:
+
+* one ref per story, ``refs/stories/<story-id>``, so looking a story up never depends on
+  how many other stories the archive holds;
+* one commit per version, appended in the order versions were archived; the author date is
+  the version's time, the committer date when it was archived;
+* each commit's tree holds ``article.txt`` (headline, note and body paragraphs, one block
+  each, blank lines between, so ``git diff --word-diff`` reads well) and ``meta.json``;
+* the commit message is the headline, the note, and trailers that describe the whole story
+  as of that commit (``Story-Versions``, ``Story-First-Seen`` …), so listing stories reads
+  only the story refs' tips.
+
+Writes build the objects first and then move the story ref with a compare-and-swap
+(``git update-ref REF NEW OLD``); a writer that loses a race re-reads and retries, so two
+writers never drop each other's version, and a crash leaves at worst unreferenced objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ArchiveError, InputError, StoryNotFound, VersionNotFound
+from .ids import VersionRef, validate_story_id
+from .model import (
+    Article,
+    ArticleMeta,
+    ParagraphDelta,
+    StorySummary,
+    Version,
+    format_time,
+    paragraph_delta,
+    parse_time,
+)
+
+if TYPE_CHECKING:
+    import git
+
+STORY_REF_PREFIX = "refs/stories/"
+ARTICLE_FILE = "article.txt"
+META_FILE = "meta.json"
+META_SCHEMA = "storydiff.meta/1"
+DEFAULT_ARCHIVE = "storydiff-archive"
+ARCHIVE_ENV = "STORYDIFF_ARCHIVE"
+
+#: How long a writer keeps retrying a story ref that other writers hold or move.
+WRITE_DEADLINE_SECONDS = 20.0
+
+_NO_COMMIT = "0" * 40
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "storydiff",
+    "GIT_AUTHOR_EMAIL": "storydiff@localhost",
+    "GIT_COMMITTER_NAME": "storydiff",
+    "GIT_COMMITTER_EMAIL": "storydiff@localhost",
+}
+# Settings every archive gets. fsync makes a version that was reported saved survive a
+# power cut; reflogs keep every ref move, so even a mistaken manual reset loses nothing.
+_ARCHIVE_CONFIG = {
+    "core.logAllRefUpdates": "always",
+    "core.fsync": "committed",
+    "core.fsyncMethod": "fsync",
+    "storydiff.layout": "1",
+}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :meth:`Archive.save` did.
+
+    ``created`` is False when the text equals the version it would follow, in which case
+    nothing was written and ``version`` is that existing version.
+    """
+
+    created: bool
+    version: Version
+    delta: ParagraphDelta
+
+
+@dataclass(frozen=True)
+class _StoryState:
+    """The trailers of a story ref's tip commit: the story as of its last write."""
+
+    versions: int
+    first_seen: datetime
+    last_seen: datetime
+    latest_headline: str
+    latest_hash: str
+
+
+def default_archive_path() -> Path:
+    """The archive used when none is named: ``$STORYDIFF_ARCHIVE`` or ``./storydiff-archive``."""
+    return Path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE)
+
+
+class Archive:
+    """A storydiff archive on disk. Open one with :meth:`open` or :meth:`create`."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self._repo = repo
+        self.path = Path(repo.git_dir)
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Archive:
+        """Open an existing archive; raise ArchiveError when there is none at ``path``."""
+        import git
+
+        archive_path = Path(path)
+        if not archive_path.exists():
+            raise ArchiveError(
+                f"no archive at {archive_path} (create one with 'storydiff init {archive_path}')"
+            )
+        try:
+            repo = git.Repo(archive_path)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ArchiveError(
+                f"{archive_path} is not a storydiff archive (not a git repository)"
+            ) from None
+        return cls(repo)
+
+    @classmethod
+    def create(cls, path: str | Path) -> tuple[Archive, bool]:
+        """Open the archive at ``path``, creating it first if needed.
+
+        Returns the archive and whether it was created. Creation is atomic: the repository
+        is set up in a temporary folder beside ``path`` and renamed into place, so a
+        concurrent writer or a crash never sees a half-made archive.
+        """
+        import git
+
+        target = Path(path)
+        if target.exists() and not (target.is_dir() and not any(target.iterdir())):
+            return cls.open(target), False
+        parent = target.absolute().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+        except OSError as error:
+            raise ArchiveError(f"cannot create an archive at {target}: {error.strerror}") from None
+        try:
+            repo = git.Repo.init(staging, bare=True)
+            with repo.config_writer() as config:
+                for dotted, value in _ARCHIVE_CONFIG.items():
+                    section, _, option = dotted.rpartition(".")
+                    config.set_value(section, option, value)
+            (staging / "description").write_text("storydiff archive of news story versions\n")
+            repo.close()
+            try:
+                staging.rename(target)
+            except OSError:
+                # Another process created it first: use theirs.
+                if target.exists():
+                    return cls.open(target), False
+                raise
+        except OSError as error:
+            raise ArchiveError(f"cannot create an archive at {target}: {error}") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return cls.open(target), True
+
+    def close(self) -> None:
+        """Stop the git helper processes this archive started."""
+        self._repo.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- git plumbing ----------------------------------------------------------------------
+
+    def _git(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        import git
+
+        command = ["git", *args]
+        try:
+            if stdin is None:
+                output = self._repo.git.execute(command, env={**_IDENTITY, **(env or {})})
+            else:
+                with tempfile.TemporaryFile() as stream:
+                    stream.write(stdin)
+                    stream.seek(0)
+                    output = self._repo.git.execute(
+                        command, istream=stream, env={**_IDENTITY, **(env or {})}
+                    )
+        except git.GitCommandError as error:
+            raise _GitFailed(_stderr_of(error)) from None
+        assert isinstance(output, str)
+        return output
+
+    def _object(self, name: str) -> bytes | None:
+        """The content of object ``name`` (``SHA``, ``SHA:path``), or None if missing."""
+        try:
+            _, _, _, data = self._repo.git.get_object_data(name)
+        except ValueError:
+            return None
+        return bytes(data)
+
+    def _tip(self, story: str) -> str | None:
+        try:
+            return self._git("rev-parse", "--verify", "--quiet", _ref(story) + "^{commit}")
+        except _GitFailed:
+            return None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def stories(self) -> Iterator[StorySummary]:
+        """Every story in the archive, ordered by id, streamed as git lists the refs."""
+        process = self._repo.git.execute(
+            [
+                "git",
+                "for-each-ref",
+                "--format=%(refname)%00%(contents:trailers:only,unfold)%00",
+                STORY_REF_PREFIX,
+            ],
+            as_process=True,
+        )
+        stdout = process.proc.stdout
+        assert stdout is not None
+        pending = b""
+        while chunk := stdout.read(65536):
+            pending += chunk
+            *records, pending = pending.split(b"\x00\n")
+            for record in records:
+                yield _summary_from_record(record)
+        process.wait()
+
+    def history(self, story: str) -> list[Version]:
+        """Every version of ``story`` in time order (ties in the order they were archived)."""
+        validate_story_id(story)
+        tip = self._tip(story)
+        if tip is None:
+            raise StoryNotFound(f"no story {story!r} in the archive")
+        return self._history_from(story, tip)
+
+    def _history_from(self, story: str, tip: str) -> list[Version]:
+        commits = self._git("rev-list", "--no-merges", "--topo-order", "--reverse", tip).split()
+        loaded = [self._load_version(story, commit) for commit in commits]
+        loaded.sort(key=lambda version: version.time)  # stable: keeps archive order on ties
+        return [replace(version, number=index) for index, version in enumerate(loaded, 1)]
+
+    def _load_version(self, story: str, commit: str) -> Version:
+        meta_data = self._object(f"{commit}:{META_FILE}")
+        text_data = self._object(f"{commit}:{ARTICLE_FILE}")
+        if meta_data is None or text_data is None:
+            raise ArchiveError(f"story {story!r}: commit {commit[:12]} is not a storydiff version")
+        try:
+            meta = json.loads(meta_data)
+            blocks = text_data.decode("utf-8").rstrip("\n").split("\n\n")
+            note = meta.get("note")
+            body = blocks[2:] if note is not None else blocks[1:]
+            article = Article(
+                headline=blocks[0],
+                note=note,
+                paragraphs=tuple(block for block in body if block),
+                meta=ArticleMeta(
+                    url=meta.get("url"),
+                    story=story,
+                    published=_optional_time(meta.get("published")),
+                    updated=_optional_time(meta.get("updated")),
+                    byline=meta.get("byline"),
+                    source=meta.get("source"),
+                ),
+            )
+            return Version(
+                story=story,
+                number=0,
+                time=parse_time(meta["time"]),
+                archived=parse_time(meta["archived"]),
+                article=article,
+                commit=commit,
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+            raise ArchiveError(
+                f"story {story!r}: version in commit {commit[:12]} is damaged ({error})"
+            ) from None
+
+    def version(self, ref: VersionRef) -> Version:
+        """The version ``ref`` names; raise VersionNotFound when there is none."""
+        versions = self.history(ref.story)
+        return select_version(versions, ref)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(
+        self,
+        story: str,
+        article: Article,
+        *,
+        at: datetime | None = None,
+        archived: datetime | None = None,
+    ) -> SaveResult:
+        """Record ``article`` as a version of ``story`` unless it equals the version before it.
+
+        ``at`` is the version's time (default: the article's ``updated`` or ``published``
+        time, else now). A version older than the story's latest is placed in time order
+        when the history is read; the archive itself is append-only.
+        """
+        validate_story_id(story)
+        now = datetime.now(UTC).replace(microsecond=0)
+        at = (at or article.meta.updated or article.meta.published or now).astimezone(UTC)
+        archived = (archived or now).astimezone(UTC)
+        article = replace(article, meta=replace(article.meta, story=story))
+        content_hash = article.content_hash()
+        tree = self._write_tree(article, at, archived, content_hash)
+        deadline = time.monotonic() + WRITE_DEADLINE_SECONDS
+        attempt = 0
+        while True:
+            attempt += 1
+            tip = self._tip(story)
+            state = self._state(story, tip) if tip else None
+            previous = self._predecessor(story, tip, state, at)
+            if previous is not None and previous.article.content_hash() == content_hash:
+                return SaveResult(False, previous, ParagraphDelta(0, 0))
+            new_state = _next_state(state, article, at, content_hash)
+            message = _commit_message(story, article, new_state)
+            commit = self._git(
+                "commit-tree",
+                tree,
+                *(("-p", tip) if tip else ()),
+                "-F",
+                "-",
+                stdin=message.encode("utf-8"),
+                env={
+                    "GIT_AUTHOR_DATE": f"@{int(at.timestamp())} +0000",
+                    "GIT_COMMITTER_DATE": f"@{int(archived.timestamp())} +0000",
+                },
+            )
+            try:
+                self._git(
+                    "update-ref",
+                    "-m",
+                    f"storydiff: archive version of {story}",
+                    _ref(story),
+                    commit,
+                    tip or _NO_COMMIT,
+                )
+            except _GitFailed as failure:
+                self._check_ref_conflict(story, failure.stderr)
+                if time.monotonic() > deadline:
+                    raise self._busy_error(story, failure.stderr) from None
+                # Another writer moved or holds the ref: back off a little, re-read, retry.
+                time.sleep(min(0.5, 0.005 * attempt) * (0.5 + random.random()))
+                continue
+            if state is None or at >= state.last_seen:
+                version = Version(story, new_state.versions, at, archived, article, commit)
+            else:
+                # Placed among older versions: its number is its place in time order.
+                version = next(v for v in self.history(story) if v.commit == commit)
+            delta = paragraph_delta(previous.article if previous else None, article)
+            return SaveResult(True, version, delta)
+
+    def _write_tree(
+        self, article: Article, at: datetime, archived: datetime, content_hash: str
+    ) -> str:
+        meta = _meta_record(article, at, archived, content_hash)
+        text_blob = self._git("hash-object", "-w", "--stdin", stdin=article.text().encode("utf-8"))
+        meta_blob = self._git("hash-object", "-w", "--stdin", stdin=meta.encode("utf-8"))
+        listing = f"100644 blob {text_blob}\t{ARTICLE_FILE}\n100644 blob {meta_blob}\t{META_FILE}\n"
+        return self._git("mktree", stdin=listing.encode("utf-8"))
+
+    def _state(self, story: str, tip: str) -> _StoryState:
+        data = self._object(tip)
+        if data is None:
+            raise ArchiveError(f"story {story!r}: its ref points at a missing commit {tip[:12]}")
+        message = data.decode("utf-8", "replace").partition("\n\n")[2]
+        return _state_from_trailers(_trailers(message), story)
+
+    def _predecessor(
+        self, story: str, tip: str | None, state: _StoryState | None, at: datetime
+    ) -> Version | None:
+        """The version a new one at time ``at`` would follow, or None for a first version."""
+        if tip is None or state is None:
+            return None
+        if at >= state.last_seen:
+            # The common case, appending the newest version: only the tip need be read.
+            latest = self._load_version(story, tip)
+            if latest.article.content_hash() == state.latest_hash:
+                return latest
+        earlier = [v for v in self._history_from(story, tip) if v.time <= at]
+        return earlier[-1] if earlier else None
+
+    def _check_ref_conflict(self, story: str, stderr: str) -> None:
+        if "exists; cannot create" in stderr:
+            raise InputError(
+                f"story id {story!r} cannot be used: it would nest a story inside another's "
+                "name (git cannot keep both 'a' and 'a/b'); choose another id"
+            )
+
+    def _busy_error(self, story: str, stderr: str) -> ArchiveError:
+        lock = self.path / (_ref(story) + ".lock")
+        if lock.exists():
+            age = time.time() - lock.stat().st_mtime
+            return ArchiveError(
+                f"story {story!r} is locked by {lock} (for {age:.0f} s); if no storydiff or "
+                "git process is running, a crashed one left it: delete that file and retry"
+            )
+        return ArchiveError(f"could not record a version of {story!r}: {stderr}")
+
+
+def select_version(versions: Sequence[Version], ref: VersionRef) -> Version:
+    """Pick the version ``ref`` names out of a story's time-ordered ``versions``."""
+    count = len(versions)
+    if ref.at is not None:
+        current = [v for v in versions if v.time <= ref.at]
+        if not current:
+            raise VersionNotFound(
+                f"story {ref.story!r} had no version yet at {format_time(ref.at)} "
+                f"(its first is from {format_time(versions[0].time)})"
+            )
+        return current[-1]
+    if ref.number is None:
+        return versions[-1]
+    index = ref.number - 1 if ref.number > 0 else count - 1 + ref.number
+    if not 0 <= index < count:
+        raise VersionNotFound(
+            f"story {ref.story!r} has no version {ref.number} "
+            f"(it has {count} version{'s' if count != 1 else ''})"
+        )
+    return versions[index]
+
+
+class _GitFailed(Exception):
+    def __init__(self, stderr: str) -> None:
+        super().__init__(stderr)
+        self.stderr = stderr
+
+
+def _stderr_of(error: Any) -> str:
+    stderr = error.stderr
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    text = str(stderr).strip().removeprefix("stderr:").strip().strip("'").strip()
+    lines = [line.removeprefix("fatal: ").removeprefix("error: ") for line in text.splitlines()]
+    return " ".join(line.strip() for line in lines if line.strip()) or str(error)
+
+
+def _ref(story: str) -> str:
+    return STORY_REF_PREFIX + story
+
+
+def _optional_time(value: object) -> datetime | None:
+    return parse_time(value) if isinstance(value, str) and value else None
+
+
+def _meta_record(article: Article, at: datetime, archived: datetime, content_hash: str) -> str:
+    meta = article.meta
+    record = {
+        "schema": META_SCHEMA,
+        "story": meta.story,
+        "headline": article.headline,
+        "note": article.note,
+        "paragraphs": len(article.paragraphs),
+        "time": format_time(at),
+        "archived": format_time(archived),
+        "published": format_time(meta.published) if meta.published else None,
+        "updated": format_time(meta.updated) if meta.updated else None,
+        "url": meta.url,
+        "byline": meta.byline,
+        "source": meta.source,
+        "content_hash": content_hash,
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def _next_state(
+    state: _StoryState | None, article: Article, at: datetime, content_hash: str
+) -> _StoryState:
+    if state is None:
+        return _StoryState(1, at, at, article.headline, content_hash)
+    newest = at >= state.last_seen
+    return _StoryState(
+        versions=state.versions + 1,
+        first_seen=min(state.first_seen, at),
+        last_seen=max(state.last_seen, at),
+        latest_headline=article.headline if newest else state.latest_headline,
+        latest_hash=content_hash if newest else state.latest_hash,
+    )
+
+
+def _commit_message(story: str, article: Article, state: _StoryState) -> str:
+    lines = [article.headline, ""]
+    if article.note:
+        lines += [article.note, ""]
+    lines += [
+        f"Story-Id: {story}",
+        f"Story-Versions: {state.versions}",
+        f"Story-First-Seen: {format_time(state.first_seen)}",
+        f"Story-Last-Seen: {format_time(state.last_seen)}",
+        f"Story-Latest-Hash: {state.latest_hash}",
+        f"Story-Latest-Headline: {state.latest_headline}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _trailers(message: str) -> dict[str, str]:
+    last_block = message.strip().split("\n\n")[-1]
+    trailers: dict[str, str] = {}
+    for line in last_block.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep:
+            trailers[key.strip()] = value.strip()
+    return trailers
+
+
+def _state_from_trailers(trailers: dict[str, str], story: str) -> _StoryState:
+    try:
+        return _StoryState(
+            versions=int(trailers["Story-Versions"]),
+            first_seen=parse_time(trailers["Story-First-Seen"]),
+            last_seen=parse_time(trailers["Story-Last-Seen"]),
+            latest_headline=trailers.get("Story-Latest-Headline", ""),
+            latest_hash=trailers["Story-Latest-Hash"],
+        )
+    except (KeyError, ValueError):
+        raise ArchiveError(
+            f"story {story!r}: its latest commit lacks storydiff's trailers"
+        ) from None
+
+
+def _summary_from_record(record: bytes) -> StorySummary:
+    refname, _, trailer_text = record.decode("utf-8", "replace").partition("\x00")
+    story = refname.removeprefix(STORY_REF_PREFIX)
+    state = _state_from_trailers(_trailers(trailer_text), story)
+    return StorySummary(
+        story=story,
+        versions=state.versions,
+        first_seen=state.first_seen,
+        last_seen=state.last_seen,
+        headline=state.latest_headline,
+    )

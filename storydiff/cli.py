@@ -1,0 +1,395 @@
+"""The storydiff command line. The only module that speaks typer and rich.
+
+Library errors (:mod:`storydiff.errors`) become one ``Error: …`` line on stderr and exit
+code 1; nothing else is caught, so a real bug still shows its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .archive import Archive, default_archive_path
+from .errors import InputError, StorydiffError
+from .ids import parse_version_ref, story_id_for, validate_story_id
+from .model import format_time, parse_time
+from .reader import read_article, read_article_file
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="storydiff",
+    help=(
+        "Keep the full edit history of news stories in git, and show exactly what changed.\n\n"
+        "Quick start: [bold]storydiff demo[/bold] archives the seed story and prints its history."
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+ArchiveOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--archive",
+        "-a",
+        envvar="STORYDIFF_ARCHIVE",
+        help="The archive (a git repository). Default: ./storydiff-archive.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="text for people, json for scripts."),
+]
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn storydiff's errors into one line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except StorydiffError as error:
+            err.print(Text(f"Error: {error}"), soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _open(path: Path | None) -> Archive:
+    return Archive.open(path or default_archive_path())
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _parse_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise InputError(
+            f"--at {value!r} is not an ISO 8601 time such as 2020-10-23T08:10:00Z"
+        ) from None
+
+
+@app.command()
+@handles_errors
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to create it. Default: --archive's default.")
+    ] = None,
+    archive: ArchiveOption = None,
+) -> None:
+    """Create an empty archive (a bare git repository).
+
+    [bold]Example:[/bold]  storydiff init ~/news-archive
+    """
+    target = path or archive or default_archive_path()
+    created_archive, created = Archive.create(target)
+    created_archive.close()
+    if created:
+        out.print(Text(f"Created an empty storydiff archive in {target}"))
+    else:
+        out.print(Text(f"{target} is already an archive; nothing changed"))
+
+
+@app.command("archive")
+@handles_errors
+def archive_command(
+    file: Annotated[str, typer.Argument(help="Article file (.txt or .html), or - for stdin.")],
+    story: Annotated[
+        str | None,
+        typer.Option(
+            "--story",
+            "-s",
+            help="Story id (lowercase slug). Default: front matter story:, else from its url:.",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Version time, ISO 8601 (UTC if no zone). Default: front matter updated:, "
+            "then published:, else now.",
+        ),
+    ] = None,
+    html: Annotated[
+        bool | None,
+        typer.Option(
+            "--html/--text", help="Read as HTML or plain text. Default: by name and content."
+        ),
+    ] = None,
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Record a version of a story, unless it equals the version before it.
+
+    The archive is created if it does not exist yet.
+
+    [bold]Examples:[/bold]
+
+      storydiff archive seeds/armenia-azerbaijan/v2.txt --story armenia-azerbaijan-talks
+
+      storydiff archive draft.txt -s armenia-azerbaijan-talks --at 2020-10-23T11:45:00Z
+
+      curl -s https://example.com/story | storydiff archive - --html --story example-story
+    """
+    from .records import save_document
+
+    version_time = _parse_at(at)
+    if story is not None:
+        validate_story_id(story)
+    if file == "-":
+        article = read_article(sys.stdin.buffer.read(), name="<stdin>", html=html)
+    else:
+        article = read_article_file(file) if html is None else _read_forced(file, html)
+    story_id = story_id_for(story, article.meta)
+    with Archive.create(archive or default_archive_path())[0] as store:
+        result = store.save(story_id, article, at=version_time)
+    if output is OutputFormat.json:
+        _print_json(save_document(result))
+        return
+    version = result.version
+    if result.created:
+        out.print(
+            Text(
+                f"Archived {story_id} version {version.number} at {format_time(version.time)}: "
+                f"{len(version.article.paragraphs)} paragraphs "
+                f"(+{result.delta.added} −{result.delta.removed})"
+            )
+        )
+    else:
+        out.print(
+            Text(
+                f"Unchanged: {story_id} version {version.number} already has this text; "
+                "nothing recorded"
+            )
+        )
+
+
+def _read_forced(file: str, html: bool) -> Any:
+    path = Path(file)
+    read_article_file(path)  # the same checks and messages for missing or unreadable files
+    return read_article(path.read_bytes(), name=file, html=html)
+
+
+@app.command()
+@handles_errors
+def stories(archive: ArchiveOption = None, output: FormatOption = OutputFormat.text) -> None:
+    """List every story: id, versions, first and last seen, latest headline.
+
+    Streams: the first lines appear before a large archive has been read to the end.
+
+    [bold]Example:[/bold]  storydiff stories --format json | jq '.stories[].story'
+    """
+    from .records import story_record
+
+    with _open(archive) as store:
+        summaries = store.stories()
+        if output is OutputFormat.json:
+            _stream_json_list(
+                {"schema": "storydiff.stories/1"}, "stories", (story_record(s) for s in summaries)
+            )
+            return
+        count = 0
+        for summary in summaries:
+            count += 1
+            out.print(
+                Text.assemble(
+                    (summary.story, "bold"),
+                    f"  {summary.versions} version{'s' if summary.versions != 1 else ''}",
+                    f"  {format_time(summary.first_seen)} → {format_time(summary.last_seen)}",
+                    "  ",
+                    (summary.headline, "italic"),
+                ),
+                soft_wrap=True,
+            )
+        if count == 0:
+            err.print("The archive holds no stories yet (add one with 'storydiff archive').")
+
+
+def _stream_json_list(head: dict[str, Any], key: str, items: Iterator[dict[str, Any]]) -> None:
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    sys.stdout.write(f'{opening}, "{key}": [')
+    for index, item in enumerate(items):
+        sys.stdout.write(("," if index else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+    sys.stdout.write("\n]}\n")
+
+
+@app.command()
+@handles_errors
+def log(
+    story: Annotated[str, typer.Argument(help="Story id.")],
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Show a story's history: every version with its time, headline, note and size.
+
+    [bold]+/−[/bold] count paragraphs whose text is new or gone since the version before
+    (an edited paragraph counts on both sides; 'storydiff diff' aligns them precisely).
+
+    [bold]Example:[/bold]  storydiff log armenia-azerbaijan-talks
+    """
+    from .records import log_document
+
+    with _open(archive) as store:
+        versions = store.history(validate_story_id(story))
+    document = log_document(story, versions)
+    if output is OutputFormat.json:
+        _print_json(document)
+        return
+    table = Table(title=story, title_justify="left", expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("headline / note", ratio=1)
+    table.add_column("¶", justify="right")
+    table.add_column("+/−", justify="right", no_wrap=True)
+    for record in document["versions"]:
+        headline = Text(record["headline"], style="bold")
+        if record["note"]:
+            headline.append("\n" + record["note"], style="italic")
+        table.add_row(
+            str(record["version"]),
+            record["time"],
+            headline,
+            str(record["paragraphs"]),
+            Text.assemble(
+                (f"+{record['paragraphs_added']}", "green"),
+                " ",
+                (f"−{record['paragraphs_removed']}", "red"),
+            ),
+        )
+    out.print(table)
+
+
+@app.command()
+@handles_errors
+def show(
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="ID, ID@N, ID@latest, ID@-1 (the previous) or ID@TIME (current at that time)."
+        ),
+    ],
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Print one version, paragraphs numbered as editors count them.
+
+    [bold]Examples:[/bold]
+
+      storydiff show armenia-azerbaijan-talks@1
+
+      storydiff show armenia-azerbaijan-talks@2020-10-23T12:00
+    """
+    from .archive import select_version
+    from .records import version_document
+
+    version_ref = parse_version_ref(ref)
+    with _open(archive) as store:
+        versions = store.history(version_ref.story)
+    version = select_version(versions, version_ref)
+    document = version_document(version, len(versions))
+    if output is OutputFormat.json:
+        _print_json(document)
+        return
+    out.print(Text(document["headline"], style="bold"), soft_wrap=True)
+    if document["note"]:
+        out.print(Text(document["note"], style="italic"), soft_wrap=True)
+    details = [f"version {document['version']} of {document['versions']}", document["time"]]
+    details += [document[key] for key in ("byline", "source", "url") if document[key]]
+    out.print(Text(" · ".join(details), style="dim"), soft_wrap=True)
+    for paragraph in document["paragraphs"]:
+        out.print()
+        out.print(
+            Text.assemble((f"[{paragraph['number']}] ", "cyan"), paragraph["text"]), soft_wrap=True
+        )
+
+
+@app.command()
+@handles_errors
+def demo(
+    seeds: Annotated[
+        Path, typer.Option(help="Folder with one sub-folder of version files per story.")
+    ] = Path("seeds"),
+    archive: Annotated[
+        Path,
+        typer.Option(
+            "--archive",
+            "-a",
+            help="Where to build the demo archive (replaced if an earlier demo made it).",
+        ),
+    ] = Path("demo-archive"),
+) -> None:
+    """Archive the seed stories into a fresh archive and print their history.
+
+    [bold]Example:[/bold]  storydiff demo
+    """
+    from .demo import fresh_demo_archive, run_demo
+    from .records import log_document
+
+    with fresh_demo_archive(archive) as store:
+        results = run_demo(seeds, store)
+        histories = [(item.story, store.history(item.story)) for item in results]
+    for story, versions in histories:
+        out.print(Text(f"Archived {len(versions)} versions of {story} into {archive}/"))
+        for record in log_document(story, versions)["versions"]:
+            out.print(
+                Text.assemble(
+                    (f"  v{record['version']}  {record['time']}  ", "dim"),
+                    (f"{record['paragraphs']:>3} ¶  ", ""),
+                    (f"+{record['paragraphs_added']} ", "green"),
+                    (f"−{record['paragraphs_removed']}  ", "red"),
+                    record["note"] or "(no update note)",
+                ),
+                soft_wrap=True,
+            )
+        out.print(
+            Text(
+                f"Look further: storydiff log {story} --archive {archive}   ·   "
+                f"git -C {archive} log --stat refs/stories/{story}"
+            ),
+            soft_wrap=True,
+        )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        # Output piped into a program that stopped reading (| head): not an error.
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
