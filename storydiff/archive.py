@@ -98,6 +98,14 @@ class _StoryState:
     latest_hash: str
 
 
+def _now() -> datetime:
+    """The current time, or ``$SOURCE_DATE_EPOCH`` when set (reproducible archives)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def default_archive_path() -> Path:
     """The archive used when none is named: ``$STORYDIFF_ARCHIVE`` or ``./storydiff-archive``."""
     return Path(os.environ.get(ARCHIVE_ENV) or DEFAULT_ARCHIVE)
@@ -234,8 +242,8 @@ class Archive:
             ],
             as_process=True,
         )
+        assert process.proc is not None and process.proc.stdout is not None
         stdout = process.proc.stdout
-        assert stdout is not None
         pending = b""
         while chunk := stdout.read(65536):
             pending += chunk
@@ -316,7 +324,7 @@ class Archive:
         when the history is read; the archive itself is append-only.
         """
         validate_story_id(story)
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = _now()
         at = (at or article.meta.updated or article.meta.published or now).astimezone(UTC)
         archived = (archived or now).astimezone(UTC)
         article = replace(article, meta=replace(article.meta, story=story))
@@ -395,7 +403,7 @@ class Archive:
             # The common case, appending the newest version: only the tip need be read.
             latest = self._load_version(story, tip)
             if latest.article.content_hash() == state.latest_hash:
-                return latest
+                return replace(latest, number=state.versions)
         earlier = [v for v in self._history_from(story, tip) if v.time <= at]
         return earlier[-1] if earlier else None
 

@@ -41,8 +41,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -74,7 +74,7 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except StorydiffError as error:
-            err.print(Text(f"Error: {error}"), soft_wrap=True)
+            err.print(Text(f"Error: {error}"))
             raise typer.Exit(1) from None
 
     return wrapper
@@ -228,7 +228,6 @@ def stories(archive: ArchiveOption = None, output: FormatOption = OutputFormat.t
                     "  ",
                     (summary.headline, "italic"),
                 ),
-                soft_wrap=True,
             )
         if count == 0:
             err.print("The archive holds no stories yet (add one with 'storydiff archive').")
@@ -319,17 +318,15 @@ def show(
     if output is OutputFormat.json:
         _print_json(document)
         return
-    out.print(Text(document["headline"], style="bold"), soft_wrap=True)
+    out.print(Text(document["headline"], style="bold"))
     if document["note"]:
-        out.print(Text(document["note"], style="italic"), soft_wrap=True)
+        out.print(Text(document["note"], style="italic"))
     details = [f"version {document['version']} of {document['versions']}", document["time"]]
     details += [document[key] for key in ("byline", "source", "url") if document[key]]
-    out.print(Text(" · ".join(details), style="dim"), soft_wrap=True)
+    out.print(Text(" · ".join(details), style="dim"))
     for paragraph in document["paragraphs"]:
         out.print()
-        out.print(
-            Text.assemble((f"[{paragraph['number']}] ", "cyan"), paragraph["text"]), soft_wrap=True
-        )
+        out.print(Text.assemble((f"[{paragraph['number']}] ", "cyan"), paragraph["text"]))
 
 
 @app.command()
@@ -368,14 +365,12 @@ def demo(
                     (f"−{record['paragraphs_removed']}  ", "red"),
                     record["note"] or "(no update note)",
                 ),
-                soft_wrap=True,
             )
         out.print(
             Text(
                 f"Look further: storydiff log {story} --archive {archive}   ·   "
                 f"git -C {archive} log --stat refs/stories/{story}"
             ),
-            soft_wrap=True,
         )
 
 

@@ -203,10 +203,11 @@ def _time_value(values: dict[str, str], key: str, name: str) -> datetime | None:
 def _read_html(text: str, name: str) -> Article:
     import trafilatura  # imported here: it is slow to load and only HTML input needs it
 
-    document = trafilatura.bare_extraction(
-        text, with_metadata=True, include_comments=False, include_tables=False, as_dict=True
+    extracted = trafilatura.bare_extraction(
+        text, with_metadata=True, include_comments=False, include_tables=False
     )
-    if not isinstance(document, dict) or not str(document.get("text") or "").strip():
+    document = extracted.as_dict() if isinstance(extracted, trafilatura.settings.Document) else {}
+    if not str(document.get("text") or "").strip():
         raise InputError(f"{name}: no article text could be extracted from this HTML page")
 
     def field(key: str) -> str | None:
