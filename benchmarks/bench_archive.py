@@ -87,8 +87,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="storydiff-bench-"))
     try:
         archive_samples = bench_archive_process(work, options.runs)
-        print(f"storydiff archive, whole process: median {median_ms(archive_samples)} "
-              f"(max {max(archive_samples) * 1000:.0f} ms, {options.runs} runs; target < 300 ms)")
+        print(
+            f"storydiff archive, whole process: median {median_ms(archive_samples)} "
+            f"(max {max(archive_samples) * 1000:.0f} ms, {options.runs} runs; target < 300 ms)"
+        )
         small, large = work / "small", work / "large"
         build_archive(small, 10)
         started = time.perf_counter()
@@ -98,8 +100,10 @@ def main() -> None:
         large_times = bench_lookups(large, options.runs)
         for name in ("log", "show"):
             ratio = statistics.median(large_times[name]) / statistics.median(small_times[name])
-            print(f"storydiff {name}: 10 stories {median_ms(small_times[name])}, "
-                  f"{options.stories} stories {median_ms(large_times[name])} (ratio {ratio:.2f})")
+            print(
+                f"storydiff {name}: 10 stories {median_ms(small_times[name])}, "
+                f"{options.stories} stories {median_ms(large_times[name])} (ratio {ratio:.2f})"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -139,6 +140,9 @@ def archive_command(
             "then published:, else now.",
         ),
     ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The article's URL (recorded; overrides front matter).")
+    ] = None,
     html: Annotated[
         bool | None,
         typer.Option(
@@ -169,6 +173,8 @@ def archive_command(
         article = read_article(sys.stdin.buffer.read(), name="<stdin>", html=html)
     else:
         article = read_article_file(file) if html is None else _read_forced(file, html)
+    if url is not None:
+        article = replace(article, meta=replace(article.meta, url=url))
     story_id = story_id_for(story, article.meta)
     with Archive.create(archive or default_archive_path())[0] as store:
         result = store.save(story_id, article, at=version_time)

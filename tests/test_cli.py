@@ -210,3 +210,13 @@ def test_the_installed_command_reports_errors_without_traceback(tmp_path: Path) 
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_url_option_derives_the_story_id(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "plain.txt"
+    path.write_text("Headline\n\nBody.\n")
+    result = cli("archive", str(path), "--url", "https://www.example.com/World/Talks?utm_x=1")
+    assert result.code == 0, result.stderr
+    shown = cli("show", "example.com/world/talks", "--format", "json").json()
+    assert isinstance(shown, dict)
+    assert shown["url"] == "https://www.example.com/World/Talks?utm_x=1"
