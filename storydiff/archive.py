@@ -225,7 +225,7 @@ class Archive:
 
     def _tip(self, story: str) -> str | None:
         try:
-            return self._git("rev-parse", "--verify", "--quiet", _ref(story) + "^{commit}")
+            return self._git("rev-parse", "--verify", "--quiet", _ref(story))
         except _GitFailed:
             return None
 
@@ -364,6 +364,8 @@ class Archive:
                 )
             except _GitFailed as failure:
                 self._check_ref_conflict(story, failure.stderr)
+                if "cannot lock ref" not in failure.stderr:
+                    raise
                 if time.monotonic() > deadline:
                     raise self._busy_error(story, failure.stderr) from None
                 # Another writer moved or holds the ref: back off a little, re-read, retry.
@@ -447,9 +449,11 @@ def select_version(versions: Sequence[Version], ref: VersionRef) -> Version:
     return versions[index]
 
 
-class _GitFailed(Exception):
+class _GitFailed(ArchiveError):
+    """A git command failed; the message is git's own, on one line."""
+
     def __init__(self, stderr: str) -> None:
-        super().__init__(stderr)
+        super().__init__(f"the archive could not be used: {stderr}")
         self.stderr = stderr
 
 

@@ -220,3 +220,20 @@ def test_url_option_derives_the_story_id(cli: Cli, tmp_path: Path) -> None:
     shown = cli("show", "example.com/world/talks", "--format", "json").json()
     assert isinstance(shown, dict)
     assert shown["url"] == "https://www.example.com/World/Talks?utm_x=1"
+
+
+def test_a_damaged_archive_gives_one_line_not_a_traceback(seeded: Cli, archive_path: Path) -> None:
+    # Delete the object a story ref points at: reading that story must fail cleanly.
+    import subprocess as sp
+
+    tip = sp.run(
+        ["git", "-C", str(archive_path), "rev-parse", f"refs/stories/{STORY}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (archive_path / "objects" / tip[:2] / tip[2:]).unlink()
+    for args in (["log", STORY], ["show", STORY], ["archive", str(SEED_FILE), "-s", STORY]):
+        result = seeded(*args)
+        assert result.code == 1, args
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, args
