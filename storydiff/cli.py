@@ -335,6 +335,110 @@ def show(
         out.print(Text.assemble((f"[{paragraph['number']}] ", "cyan"), paragraph["text"]))
 
 
+_STYLES = {
+    "delete": "red",
+    "insert": "green",
+    "header": "bold cyan",
+    "fold": "dim",
+    "title": "bold",
+    "meta": "dim",
+    "summary": "bold",
+    "plain": "",
+}
+
+ContextOption = Annotated[
+    int,
+    typer.Option("--context", "-C", min=0, help="Unchanged paragraphs to show around each change."),
+]
+ExitCodeOption = Annotated[
+    bool,
+    typer.Option("--exit-code", help="Exit 1 when the versions differ (as git diff --exit-code)."),
+]
+
+
+def _emit_diff(diff: Any, output: OutputFormat, context: int, exit_code: bool) -> None:
+    from .render import RenderOptions, render
+
+    rendered = render(diff, output.value, RenderOptions(context=context))
+    if isinstance(rendered, str):
+        sys.stdout.write(rendered)
+    else:
+        out.print(Text.assemble(*((text, _STYLES[style]) for text, style in rendered)), end="")
+    if exit_code and diff.summary.changed:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+@handles_errors
+def compare_command(
+    old: Annotated[Path, typer.Argument(help="The earlier version (.txt or .html).")],
+    new: Annotated[Path, typer.Argument(help="The later version.")],
+    output: FormatOption = OutputFormat.text,
+    context: ContextOption = 0,
+    exit_code: ExitCodeOption = False,
+) -> None:
+    """Compare two article files, no archive needed.
+
+    Every paragraph is aligned (equal, edited, added, deleted, moved, split, merged) and
+    changed paragraphs are diffed word by word: [-deleted-]{+inserted+}.
+
+    [bold]Examples:[/bold]
+
+      storydiff compare seeds/armenia-azerbaijan/v1.txt seeds/armenia-azerbaijan/v2.txt
+
+      storydiff compare old.txt new.txt --format json | jq .summary
+    """
+    from .compare import Side, compare
+
+    old_side = Side(str(old), read_article_file(old))
+    new_side = Side(str(new), read_article_file(new))
+    _emit_diff(compare(old_side, new_side), output, context, exit_code)
+
+
+@app.command("diff")
+@handles_errors
+def diff_command(
+    story: Annotated[str, typer.Argument(help="Story id.")],
+    old: Annotated[
+        str | None,
+        typer.Argument(help="Old version: N, -1, latest or a time. Default: the previous one."),
+    ] = None,
+    new: Annotated[
+        str | None, typer.Argument(help="New version (same forms). Default: the latest.")
+    ] = None,
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+    context: ContextOption = 0,
+    exit_code: ExitCodeOption = False,
+) -> None:
+    """Show what changed between two archived versions of a story.
+
+    With no versions, the latest against the one before it; with one, that version against
+    the latest.
+
+    [bold]Examples:[/bold]
+
+      storydiff diff armenia-azerbaijan-talks
+
+      storydiff diff armenia-azerbaijan-talks 1 3 --context 1
+
+      storydiff diff armenia-azerbaijan-talks --format json
+    """
+    from .archive import select_version
+    from .compare import Side, compare
+    from .errors import VersionNotFound
+
+    validate_story_id(story)
+    with _open(archive) as store:
+        versions = store.history(story)
+    if old is None and len(versions) < 2:
+        raise VersionNotFound(f"story {story!r} has only one version: nothing to compare yet")
+    old_version = select_version(versions, parse_version_ref(f"{story}@{old or '-1'}"))
+    new_version = select_version(versions, parse_version_ref(f"{story}@{new or 'latest'}"))
+    diff = compare(Side.of_version(old_version), Side.of_version(new_version), story=story)
+    _emit_diff(diff, output, context, exit_code)
+
+
 @app.command()
 @handles_errors
 def demo(

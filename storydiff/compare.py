@@ -1,0 +1,136 @@
+"""Comparing two versions of a story: the diff, computed once into plain data.
+
+:func:`compare` aligns the paragraphs, diffs words inside every changed paragraph and the
+headline, and counts what changed. Renderers (terminal, JSON, HTML) only format the
+resulting :class:`StoryDiff`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .align import Op, align
+from .inline import Span, count_words, word_diff
+from .model import Article, Version
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: an archived version or a file."""
+
+    label: str
+    article: Article
+    version: int | None = None
+    time: datetime | None = None
+
+    @classmethod
+    def of_version(cls, version: Version) -> Side:
+        return cls(
+            label=f"{version.story}@{version.number}",
+            article=version.article,
+            version=version.number,
+            time=version.time,
+        )
+
+
+@dataclass(frozen=True)
+class ParagraphChange:
+    """What happened to one paragraph, or to a group of them (splits and merges).
+
+    ``old``/``new`` are 1-based editors' paragraph numbers. ``spans`` is the word diff for
+    edits, edited moves, splits and merges; for splits and merges the paragraphs of each side
+    are joined with a newline, so a newline in a span marks a paragraph break.
+    """
+
+    op: Op
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+    similarity: float | None = None
+    edited: bool = False
+    spans: tuple[Span, ...] = ()
+
+    @property
+    def substantive(self) -> bool:
+        """True when words changed (not for unchanged or purely moved paragraphs)."""
+        if self.op in ("equal",):
+            return False
+        if self.op == "move":
+            return self.edited
+        if self.op in ("split", "merge"):
+            return any(span.op != "equal" and span.text.strip() for span in self.spans)
+        return True
+
+
+@dataclass(frozen=True)
+class Summary:
+    equal: int
+    edit: int
+    insert: int
+    delete: int
+    move: int
+    split: int
+    merge: int
+    words_added: int
+    words_removed: int
+    title_changed: bool
+    note_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.edit
+            or self.insert
+            or self.delete
+            or self.move
+            or self.split
+            or self.merge
+            or self.title_changed
+            or self.note_changed
+        )
+
+
+@dataclass(frozen=True)
+class StoryDiff:
+    story: str | None
+    old: Side
+    new: Side
+    title_spans: tuple[Span, ...]
+    paragraphs: tuple[ParagraphChange, ...]
+    summary: Summary
+
+
+def compare(old: Side, new: Side, story: str | None = None) -> StoryDiff:
+    """Compare two sides: align paragraphs, diff words, count the changes."""
+    old_paragraphs = old.article.paragraphs
+    new_paragraphs = new.article.paragraphs
+    changes = []
+    added = removed = 0
+    for op in align(old_paragraphs, new_paragraphs):
+        spans: tuple[Span, ...] = ()
+        if op.op in ("edit", "split", "merge") or (op.op == "move" and op.edited):
+            spans = tuple(
+                word_diff(
+                    "\n".join(old_paragraphs[n - 1] for n in op.old),
+                    "\n".join(new_paragraphs[n - 1] for n in op.new),
+                )
+            )
+            added += sum(count_words(s.text) for s in spans if s.op == "insert")
+            removed += sum(count_words(s.text) for s in spans if s.op == "delete")
+        elif op.op == "insert":
+            added += count_words(new_paragraphs[op.new[0] - 1])
+        elif op.op == "delete":
+            removed += count_words(old_paragraphs[op.old[0] - 1])
+        changes.append(ParagraphChange(op.op, op.old, op.new, op.similarity, op.edited, spans))
+    counts = {name: 0 for name in ("equal", "edit", "insert", "delete", "move", "split", "merge")}
+    for change in changes:
+        counts[change.op] += 1
+    title_spans = tuple(word_diff(old.article.headline, new.article.headline))
+    summary = Summary(
+        **counts,
+        words_added=added,
+        words_removed=removed,
+        title_changed=old.article.headline != new.article.headline,
+        note_changed=old.article.note != new.article.note,
+    )
+    return StoryDiff(story, old, new, title_spans, tuple(changes), summary)
