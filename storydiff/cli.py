@@ -414,7 +414,7 @@ def diff_command(
     """Show what changed between two archived versions of a story.
 
     With no versions, the latest against the one before it; with one, that version against
-    the latest.
+    the latest. Put negative versions after --: storydiff diff ID -- -2 -1.
 
     [bold]Examples:[/bold]
 
