@@ -258,18 +258,19 @@ def _match_similar(
     new_words = {n: content_words(new[n]) for n in free_new}
     anchor_old = [o for o, _ in anchors]
     anchor_new = [n for _, n in anchors]
+    gap_of_old = {o: bisect_left(anchor_old, o) for o in free_old}
+    gap_of_new = {n: bisect_left(anchor_new, n) for n in free_new}
 
     def same_gap(o: int, n: int) -> bool:
-        return bisect_left(anchor_old, o) == bisect_left(anchor_new, n)
+        return gap_of_old[o] == gap_of_new[n]
 
-    # Only paragraphs that share a content word can be similar: find them through an index.
-    sharing_new = _sharing(old_words, new_words)
-    sharing_old = _sharing(new_words, old_words)
+    candidates_new = _candidates(old_words, new_words, gap_of_old, gap_of_new)
+    candidates_old = _candidates(new_words, old_words, gap_of_new, gap_of_old)
     candidates: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
     best_for_old: dict[int, float] = defaultdict(float)
     best_for_new: dict[int, float] = defaultdict(float)
     for o in free_old:
-        for n in sharing_new[o]:
+        for n in candidates_new[o]:
             score = dice(old_words[o], new_words[n])
             best_for_old[o] = max(best_for_old[o], score)
             best_for_new[n] = max(best_for_new[n], score)
@@ -277,13 +278,13 @@ def _match_similar(
             if score >= threshold:
                 candidates.append((score, _EDIT, (o,), (n,)))
     for o in free_old:
-        parts = [n for n in sharing_new[o] if same_gap(o, n)]
+        parts = [n for n in candidates_new[o] if same_gap(o, n)]
         for run in _runs(old_words[o], parts, new_words):
             score = dice(old_words[o], sum((new_words[n] for n in run), Counter()))
             if score >= SPLIT_THRESHOLD and score > best_for_old[o] + 0.1:
                 candidates.append((score, _SPLIT, (o,), run))
     for n in free_new:
-        parts = [o for o in sharing_old[n] if same_gap(o, n)]
+        parts = [o for o in candidates_old[n] if same_gap(o, n)]
         for run in _runs(new_words[n], parts, old_words):
             score = dice(new_words[n], sum((old_words[o] for o in run), Counter()))
             if score >= SPLIT_THRESHOLD and score > best_for_new[n] + 0.1:
@@ -306,18 +307,44 @@ _EDIT, _SPLIT, _MERGE = 0, 1, 2
 _KINDS: tuple[Literal["edit", "split", "merge"], ...] = ("edit", "split", "merge")
 
 
-def _sharing(
-    these: dict[int, Counter[str]], others: dict[int, Counter[str]]
+#: A word in more free paragraphs than this says little about which pairs belong together;
+#: it still counts in the similarity, but does not make paragraphs candidates.
+DISTINCTIVE_WORD_LIMIT = 8
+#: Gaps with more paragraph pairs than this are searched through distinctive words only,
+#: which keeps a completely rewritten long article from costing quadratic time.
+MAX_GAP_PAIRS = 40_000
+
+
+def _candidates(
+    these: dict[int, Counter[str]],
+    others: dict[int, Counter[str]],
+    gap_of_these: dict[int, int],
+    gap_of_others: dict[int, int],
 ) -> dict[int, list[int]]:
-    """For each of ``these``, the ``others`` that share at least one word with it, in order."""
-    index: dict[str, list[int]] = defaultdict(list)
+    """For each of ``these``, the ``others`` worth scoring against it, in order.
+
+    Those in the same gap between anchors (where edits stay), and anywhere those sharing a
+    distinctive word (how a moved and edited paragraph is found).
+    """
+    frequency: Counter[str] = Counter()
+    for words in (*these.values(), *others.values()):
+        frequency.update(words.keys())
+    distinctive: dict[str, list[int]] = defaultdict(list)
+    in_gap: dict[int, list[int]] = defaultdict(list)
     for key, words in others.items():
+        in_gap[gap_of_others[key]].append(key)
         for word in words:
-            index[word].append(key)
-    return {
-        key: sorted({other for word in words for other in index.get(word, ())})
-        for key, words in these.items()
-    }
+            if frequency[word] <= DISTINCTIVE_WORD_LIMIT:
+                distinctive[word].append(key)
+    gap_sizes = Counter(gap_of_these.values())
+    result = {}
+    for key, words in these.items():
+        gap = gap_of_these[key]
+        found = {other for word in words for other in distinctive.get(word, ())}
+        if gap_sizes[gap] * len(in_gap[gap]) <= MAX_GAP_PAIRS:
+            found.update(in_gap[gap])
+        result[key] = sorted(found)
+    return result
 
 
 def _runs(
