@@ -113,3 +113,23 @@ def test_diff_of_a_single_version_story(cli: Cli) -> None:
         1,
         f"Error: story '{STORY}' has only one version: nothing to compare yet\n",
     )
+
+
+def test_split_and_moved_edit_render(cli: Cli, golden: Golden) -> None:
+    folder = Path(__file__).parent / "data" / "compare"
+    old, new = str(folder / "split-move-old.txt"), str(folder / "split-move-new.txt")
+    text = cli("compare", old, new).stdout.replace(str(folder) + "/", "")
+    assert "¶ 2 → 2, 3  split" in text
+    assert "[- -]" not in text  # the space that became a paragraph break is not noise
+    assert "¶ 3 → 6  moved ↓, edited (similarity 0.93)" in text
+    assert "Putin said {+on Friday +}the total death toll" in text
+    golden.check("compare-split-move.txt", text)
+    document: Any = cli("compare", old, new, "-f", "json").json()
+    ops = [(p["op"], p["old"], p["new"]) for p in document["paragraphs"]]
+    assert ops == [
+        ("equal", [1], [1]),
+        ("split", [2], [2, 3]),
+        ("equal", [4], [4]),
+        ("equal", [5], [5]),
+        ("move", [3], [6]),
+    ]

@@ -26,7 +26,7 @@ def render_terminal(diff: StoryDiff, options: RenderOptions) -> list[Segment]:
     out += [(f"{_describe(diff.old)} → {_describe(diff.new)}", "title"), ("\n", "plain")]
     if diff.summary.title_changed:
         out.append(("headline: ", "meta"))
-        out += _spans(diff.title_spans)
+        out += _spans(diff.title_spans, indent="")
     else:
         out += [("headline: ", "meta"), (diff.new.article.headline, "plain")]
     out.append(("\n", "plain"))
@@ -130,13 +130,21 @@ def _paragraph(change: ParagraphChange, diff: StoryDiff) -> list[Segment]:
     return out
 
 
-def _spans(spans: tuple[Span, ...]) -> list[Segment]:
-    """Spans with their markers; a newline (a split or merge boundary) starts a new line."""
-    out: list[Segment] = [("  ", "plain")]
+def _spans(spans: tuple[Span, ...], indent: str = "  ") -> list[Segment]:
+    """Spans with their markers; a newline (a split or merge boundary) starts a new line.
+
+    Changes of whitespace alone (the space that became a paragraph break in a split) are
+    shown as the whitespace itself, without markers: ``[- -]`` would only be noise.
+    """
+    out: list[Segment] = [(indent, "plain")]
     for span in spans:
+        if not span.text.strip():
+            if span.op != "delete":
+                out.append((span.text.replace("\n", "\n" + indent), "plain"))
+            continue
         for line_number, piece in enumerate(span.text.split("\n")):
             if line_number:
-                out.append(("\n  ", "plain"))
+                out.append(("\n" + indent, "plain"))
             if not piece:
                 continue
             if span.op == "equal":
