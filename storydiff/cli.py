@@ -343,6 +343,9 @@ _STYLES = {
     "title": "bold",
     "meta": "dim",
     "summary": "bold",
+    "good": "green",
+    "bad": "bold red",
+    "warn": "yellow",
     "plain": "",
 }
 
@@ -356,16 +359,43 @@ ExitCodeOption = Annotated[
 ]
 
 
-def _emit_diff(diff: Any, output: OutputFormat, context: int, exit_code: bool) -> None:
+def _emit_diff(
+    diff: Any, output: OutputFormat, context: int, exit_code: bool, view: str = "diff"
+) -> None:
     from .render import RenderOptions, render
 
-    rendered = render(diff, output.value, RenderOptions(context=context))
+    rendered = render(diff, output.value, RenderOptions(context=context), view=view)
     if isinstance(rendered, str):
         sys.stdout.write(rendered)
     else:
         out.print(Text.assemble(*((text, _STYLES[style]) for text, style in rendered)), end="")
     if exit_code and diff.summary.changed:
         raise typer.Exit(1)
+
+
+def _story_diff(story: str, old: str | None, new: str | None, archive: Path | None) -> Any:
+    """Compare two archived versions named as ``diff`` and ``check`` take them."""
+    from .archive import select_version
+    from .compare import Side, compare
+    from .errors import VersionNotFound
+
+    validate_story_id(story)
+    with _open(archive) as store:
+        versions = store.history(story)
+    if old is None and len(versions) < 2:
+        raise VersionNotFound(f"story {story!r} has only one version: nothing to compare yet")
+    old_version = select_version(versions, parse_version_ref(f"{story}@{old or '-1'}"))
+    new_version = select_version(versions, parse_version_ref(f"{story}@{new or 'latest'}"))
+    return compare(Side.of_version(old_version), Side.of_version(new_version), story=story)
+
+
+OldVersionArgument = Annotated[
+    str | None,
+    typer.Argument(help="Old version: N, -1, latest or a time. Default: the previous one."),
+]
+NewVersionArgument = Annotated[
+    str | None, typer.Argument(help="New version (same forms). Default: the latest.")
+]
 
 
 @app.command("compare")
@@ -380,7 +410,8 @@ def compare_command(
     """Compare two article files, no archive needed.
 
     Every paragraph is aligned (equal, edited, added, deleted, moved, split, merged) and
-    changed paragraphs are diffed word by word: [-deleted-]{+inserted+}.
+    changed paragraphs are diffed word by word: [-deleted-]{+inserted+}. The new file's
+    update note is checked against the changes.
 
     [bold]Examples:[/bold]
 
@@ -399,13 +430,8 @@ def compare_command(
 @handles_errors
 def diff_command(
     story: Annotated[str, typer.Argument(help="Story id.")],
-    old: Annotated[
-        str | None,
-        typer.Argument(help="Old version: N, -1, latest or a time. Default: the previous one."),
-    ] = None,
-    new: Annotated[
-        str | None, typer.Argument(help="New version (same forms). Default: the latest.")
-    ] = None,
+    old: OldVersionArgument = None,
+    new: NewVersionArgument = None,
     archive: ArchiveOption = None,
     output: FormatOption = OutputFormat.text,
     context: ContextOption = 0,
@@ -424,19 +450,34 @@ def diff_command(
 
       storydiff diff armenia-azerbaijan-talks --format json
     """
-    from .archive import select_version
-    from .compare import Side, compare
-    from .errors import VersionNotFound
+    _emit_diff(_story_diff(story, old, new, archive), output, context, exit_code)
 
-    validate_story_id(story)
-    with _open(archive) as store:
-        versions = store.history(story)
-    if old is None and len(versions) < 2:
-        raise VersionNotFound(f"story {story!r} has only one version: nothing to compare yet")
-    old_version = select_version(versions, parse_version_ref(f"{story}@{old or '-1'}"))
-    new_version = select_version(versions, parse_version_ref(f"{story}@{new or 'latest'}"))
-    diff = compare(Side.of_version(old_version), Side.of_version(new_version), story=story)
-    _emit_diff(diff, output, context, exit_code)
+
+@app.command()
+@handles_errors
+def check(
+    story: Annotated[str, typer.Argument(help="Story id.")],
+    old: OldVersionArgument = None,
+    new: NewVersionArgument = None,
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Check the editor's update note against what really changed.
+
+    Each claim of the note is confirmed, not found or unverifiable; every substantive change
+    the note does not disclose is listed. Exits 1 when a claim is not found or something
+    changed undisclosed, so it can drive alerts in scripts.
+
+    [bold]Examples:[/bold]
+
+      storydiff check armenia-azerbaijan-talks
+
+      storydiff check armenia-azerbaijan-talks 1 2 --format json
+    """
+    diff = _story_diff(story, old, new, archive)
+    _emit_diff(diff, output, 0, False, view="check")
+    if not diff.note.passed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from datetime import datetime
 from .align import Op, align
 from .inline import Span, count_words, word_diff
 from .model import Article, Version
+from .notes import ChangedParagraphs, NoteCheck, check_note, split_wire_prefix
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class StoryDiff:
     title_spans: tuple[Span, ...]
     paragraphs: tuple[ParagraphChange, ...]
     summary: Summary
+    note: NoteCheck
 
 
 def compare(old: Side, new: Side, story: str | None = None) -> StoryDiff:
@@ -125,12 +127,42 @@ def compare(old: Side, new: Side, story: str | None = None) -> StoryDiff:
     counts = {name: 0 for name in ("equal", "edit", "insert", "delete", "move", "split", "merge")}
     for change in changes:
         counts[change.op] += 1
-    title_spans = tuple(word_diff(old.article.headline, new.article.headline))
+    # Wire prefixes ("UPDATE 2-") change with every update; the headline is compared without.
+    _, old_title = split_wire_prefix(old.article.headline)
+    new_prefix, new_title = split_wire_prefix(new.article.headline)
+    title_spans = tuple(word_diff(old_title, new_title))
     summary = Summary(
         **counts,
         words_added=added,
         words_removed=removed,
-        title_changed=old.article.headline != new.article.headline,
+        title_changed=old_title != new_title,
         note_changed=old.article.note != new.article.note,
     )
-    return StoryDiff(story, old, new, title_spans, tuple(changes), summary)
+    note = check_note(
+        old.article.note,
+        new.article.note,
+        new_prefix,
+        _changed_paragraphs(changes, old.article, new.article, summary.title_changed),
+    )
+    return StoryDiff(story, old, new, title_spans, tuple(changes), summary, note)
+
+
+def _changed_paragraphs(
+    changes: list[ParagraphChange], old: Article, new: Article, title_changed: bool
+) -> ChangedParagraphs:
+    changed = {n for change in changes if change.substantive for n in change.new}
+    moved = {n for change in changes if change.op == "move" for n in change.new}
+    deleted = []
+    for index, change in enumerate(changes):
+        if change.op == "delete":
+            # A deletion stood before the next paragraph the new version still has.
+            following = (c.new[0] for c in changes[index + 1 :] if c.new and c.op != "move")
+            deleted.append((change.old[0], next(following, len(new.paragraphs) + 1)))
+    return ChangedParagraphs(
+        changed=frozenset(changed),
+        moved=frozenset(moved),
+        deleted=tuple(deleted),
+        count=len(new.paragraphs),
+        headline_changed=title_changed,
+        byline_changed=old.meta.byline != new.meta.byline,
+    )

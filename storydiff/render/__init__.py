@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..compare import StoryDiff
 
 #: A piece of text and the name of its style: ``delete``, ``insert``, ``header``, ``fold``,
-#: ``title``, ``meta``, ``summary`` or ``plain``.
+#: ``title``, ``meta``, ``summary``, ``good``, ``bad``, ``warn`` or ``plain``.
 Segment = tuple[str, str]
 
 
@@ -26,19 +26,25 @@ class RenderOptions:
 Renderer = Callable[[StoryDiff, RenderOptions], "str | list[Segment]"]
 
 
-def renderers() -> dict[str, Renderer]:
-    """The registry. Imported on demand so that a command loads only what it renders."""
-    from .json import render_json
-    from .terminal import render_terminal
+def renderers() -> dict[tuple[str, str], Renderer]:
+    """The registry, keyed by (view, format). Imported on demand: a command loads only what
+    it renders."""
+    from .json import render_check_json, render_json
+    from .terminal import render_check_terminal, render_terminal
 
-    return {"text": render_terminal, "json": render_json}
+    return {
+        ("diff", "text"): render_terminal,
+        ("diff", "json"): render_json,
+        ("check", "text"): render_check_terminal,
+        ("check", "json"): render_check_json,
+    }
 
 
 def render(
-    diff: StoryDiff, format_name: str, options: RenderOptions | None = None
+    diff: StoryDiff, format_name: str, options: RenderOptions | None = None, view: str = "diff"
 ) -> str | list[Segment]:
     try:
-        renderer = renderers()[format_name]
+        renderer = renderers()[view, format_name]
     except KeyError:
-        raise ValueError(f"no renderer for format {format_name!r}") from None
+        raise ValueError(f"no {view} renderer for format {format_name!r}") from None
     return renderer(diff, options or RenderOptions())

@@ -8,6 +8,7 @@ from typing import Any
 from ..compare import ParagraphChange, Side, StoryDiff
 from ..inline import Span
 from ..model import format_time
+from ..notes import NoteCheck, split_wire_prefix
 from . import RenderOptions
 
 SCHEMA = "storydiff.diff/1"
@@ -24,6 +25,7 @@ def side_record(side: Side) -> dict[str, Any]:
         "version": side.version,
         "time": format_time(side.time) if side.time else None,
         "title": article.headline,
+        "prefix": split_wire_prefix(article.headline)[0],
         "note": article.note,
         "paragraphs": len(article.paragraphs),
         "url": article.meta.url,
@@ -54,6 +56,10 @@ def diff_document(diff: StoryDiff) -> dict[str, Any]:
         "new": side_record(diff.new),
         "title": {"changed": summary.title_changed, "spans": spans_record(diff.title_spans)},
         "paragraphs": [change_record(change, diff) for change in diff.paragraphs],
+        "note": note_record(diff.note),
+        "undisclosed": list(diff.note.undisclosed),
+        "undisclosed_deleted": list(diff.note.undisclosed_deleted),
+        "undisclosed_headline": diff.note.undisclosed_headline,
         "summary": {
             "equal": summary.equal,
             "edit": summary.edit,
@@ -68,6 +74,44 @@ def diff_document(diff: StoryDiff) -> dict[str, Any]:
             "note_changed": summary.note_changed,
         },
     }
+
+
+def note_record(note: NoteCheck) -> dict[str, Any]:
+    return {
+        "raw": note.raw,
+        "changed": note.changed,
+        "prefix": note.prefix,
+        "claims": [
+            {
+                "action": checked.claim.action,
+                "subject": checked.claim.subject,
+                "ranges": [[start, end] for start, end in checked.claim.ranges],
+                "targets": list(checked.claim.targets),
+                "verdict": checked.verdict,
+                "evidence": list(checked.evidence),
+            }
+            for checked in note.claims
+        ],
+    }
+
+
+def check_document(diff: StoryDiff) -> dict[str, Any]:
+    """Just the note check: ``storydiff check --format json``."""
+    return {
+        "schema": "storydiff.check/1",
+        "story": diff.story,
+        "old": side_record(diff.old),
+        "new": side_record(diff.new),
+        "passed": diff.note.passed,
+        "note": note_record(diff.note),
+        "undisclosed": list(diff.note.undisclosed),
+        "undisclosed_deleted": list(diff.note.undisclosed_deleted),
+        "undisclosed_headline": diff.note.undisclosed_headline,
+    }
+
+
+def render_check_json(diff: StoryDiff, options: RenderOptions) -> str:
+    return json.dumps(check_document(diff), ensure_ascii=False, indent=2) + "\n"
 
 
 def render_json(diff: StoryDiff, options: RenderOptions) -> str:

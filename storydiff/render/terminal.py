@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..compare import ParagraphChange, Side, StoryDiff
 from ..inline import Span
 from ..model import format_time
+from ..notes import CheckedClaim, describe_claim
 from . import RenderOptions, Segment
 
 _OP_LABELS = {
@@ -37,11 +38,86 @@ def render_terminal(diff: StoryDiff, options: RenderOptions) -> list[Segment]:
         out += [(new_note or "(none)", "insert" if new_note else "meta"), ("\n", "plain")]
     elif new_note:
         out += [("note: ", "meta"), (new_note, "plain"), ("\n", "plain")]
+    out += note_check_block(diff)
     for block in _blocks(diff, options.context):
         out.append(("\n", "plain"))
         out += block
     out += [("\n", "plain"), (summary_line(diff), "summary"), ("\n", "plain")]
     return out
+
+
+def render_check_terminal(diff: StoryDiff, options: RenderOptions) -> list[Segment]:
+    """Only the note check: ``storydiff check``."""
+    out: list[Segment] = [(f"{_describe(diff.old)} → {_describe(diff.new)}", "title")]
+    out.append(("\n", "plain"))
+    block = note_check_block(diff)
+    if not block:
+        return [*out, ("no note to check and no substantive change", "meta"), ("\n", "plain")]
+    return out + block
+
+
+def note_check_block(diff: StoryDiff) -> list[Segment]:
+    """``✓ paragraph 13 onward: further comments by Aliyev — confirmed (13–15)`` lines."""
+    check = diff.note
+    out: list[Segment] = []
+    for checked in check.claims:
+        out += _claim_line(checked)
+    if check.undisclosed:
+        noun = "paragraph" if len(check.undisclosed) == 1 else "paragraphs"
+        if check.changed and check.raw:
+            what = (
+                "the note does not mention it"
+                if len(check.undisclosed) == 1
+                else ("the note does not mention them")
+            )
+        else:
+            what = "and the update note did not change" if check.raw else "with no update note"
+        out += [
+            ("  ! ", "bad"),
+            (f"undisclosed: {noun} {_compact(check.undisclosed)} changed; {what}", "bad"),
+            ("\n", "plain"),
+        ]
+    if check.undisclosed_deleted:
+        noun = "paragraph" if len(check.undisclosed_deleted) == 1 else "paragraphs"
+        out += [
+            ("  ! ", "bad"),
+            (f"undisclosed: old {noun} {_compact(check.undisclosed_deleted)} deleted", "bad"),
+            ("\n", "plain"),
+        ]
+    if check.undisclosed_headline:
+        out += [("  ! ", "bad"), ("undisclosed: the headline changed", "bad"), ("\n", "plain")]
+    if out:
+        out.insert(0, ("note check:\n", "meta"))
+    return out
+
+
+_MARKS = {"confirmed": ("✓", "good"), "not_found": ("✗", "bad"), "unverifiable": ("?", "warn")}
+
+
+def _claim_line(checked: CheckedClaim) -> list[Segment]:
+    mark, style = _MARKS[checked.verdict]
+    claim = checked.claim
+    verdict = checked.verdict.replace("_", " ")
+    if checked.evidence:
+        verdict += f" ({_compact(checked.evidence)})"
+    subject = f": {claim.subject}" if claim.subject else ""
+    return [
+        (f"  {mark} ", style),
+        (f"{describe_claim(claim)}{subject} [{claim.action}] — ", "plain"),
+        (verdict, style),
+        ("\n", "plain"),
+    ]
+
+
+def _compact(numbers: tuple[int, ...]) -> str:
+    """``(13, 14, 15, 18)`` → ``13–15, 18``."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def summary_line(diff: StoryDiff) -> str:
