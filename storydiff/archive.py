@@ -237,7 +237,7 @@ class Archive:
             [
                 "git",
                 "for-each-ref",
-                "--format=%(refname)%00%(contents:trailers:only,unfold)%00",
+                "--format=%(refname)%00%(objectname)%00%(contents:trailers:only,unfold)%00",
                 STORY_REF_PREFIX,
             ],
             as_process=True,
@@ -550,7 +550,8 @@ def _state_from_trailers(trailers: dict[str, str], story: str) -> _StoryState:
 
 
 def _summary_from_record(record: bytes) -> StorySummary:
-    refname, _, trailer_text = record.decode("utf-8", "replace").partition("\x00")
+    refname, _, rest = record.decode("utf-8", "replace").partition("\x00")
+    tip, _, trailer_text = rest.partition("\x00")
     story = refname.removeprefix(STORY_REF_PREFIX)
     state = _state_from_trailers(_trailers(trailer_text), story)
     return StorySummary(
@@ -559,4 +560,5 @@ def _summary_from_record(record: bytes) -> StorySummary:
         first_seen=state.first_seen,
         last_seen=state.last_seen,
         headline=state.latest_headline,
+        tip=tip,
     )

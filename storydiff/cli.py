@@ -51,6 +51,12 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
 ArchiveOption = Annotated[
     Path | None,
     typer.Option(
@@ -64,6 +70,12 @@ ArchiveOption = Annotated[
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="text for people, json for scripts."),
+]
+DiffFormatOption = Annotated[
+    DiffFormat,
+    typer.Option(
+        "--format", "-f", help="text for people, json for scripts, html for a standalone page."
+    ),
 ]
 
 
@@ -360,7 +372,7 @@ ExitCodeOption = Annotated[
 
 
 def _emit_diff(
-    diff: Any, output: OutputFormat, context: int, exit_code: bool, view: str = "diff"
+    diff: Any, output: DiffFormat | OutputFormat, context: int, exit_code: bool, view: str = "diff"
 ) -> None:
     from .render import RenderOptions, render
 
@@ -403,7 +415,7 @@ NewVersionArgument = Annotated[
 def compare_command(
     old: Annotated[Path, typer.Argument(help="The earlier version (.txt or .html).")],
     new: Annotated[Path, typer.Argument(help="The later version.")],
-    output: FormatOption = OutputFormat.text,
+    output: DiffFormatOption = DiffFormat.text,
     context: ContextOption = 0,
     exit_code: ExitCodeOption = False,
 ) -> None:
@@ -433,7 +445,7 @@ def diff_command(
     old: OldVersionArgument = None,
     new: NewVersionArgument = None,
     archive: ArchiveOption = None,
-    output: FormatOption = OutputFormat.text,
+    output: DiffFormatOption = DiffFormat.text,
     context: ContextOption = 0,
     exit_code: ExitCodeOption = False,
 ) -> None:
@@ -480,6 +492,99 @@ def check(
         raise typer.Exit(1)
 
 
+ReportsOption = Annotated[
+    Path, typer.Option("--reports", "-r", help="Folder the reports are written to.")
+]
+
+
+@app.command()
+@handles_errors
+def report(
+    story: Annotated[str | None, typer.Argument(help="Story id (omit with --all).")] = None,
+    old: Annotated[
+        str | None, typer.Argument(help="With NEW: one comparison, from this version.")
+    ] = None,
+    new: Annotated[str | None, typer.Argument(help="... to this version.")] = None,
+    all_stories: Annotated[
+        bool, typer.Option("--all", help="Every story, plus the index page.")
+    ] = False,
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", help="With OLD NEW: the file to write.")
+    ] = None,
+    reports: ReportsOption = Path("reports"),
+    force: Annotated[
+        bool, typer.Option("--force", help="With --all: re-render stories that did not change.")
+    ] = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Write HTML change reports: a timeline per story, a page per update, and an index.
+
+    Pages are self-contained files (no scripts, no network), readable on a phone and in
+    print. With --all, only stories whose history changed since the last run are rendered
+    again.
+
+    [bold]Examples:[/bold]
+
+      storydiff report armenia-azerbaijan-talks
+
+      storydiff report --all
+
+      storydiff report armenia-azerbaijan-talks 1 3 -o out.html
+    """
+    from .ids import parse_version_ref
+    from .reports import build_all, build_comparison, build_story, change_page_name
+
+    with _open(archive) as store:
+        if all_stories:
+            if story is not None:
+                raise InputError("give a story id or --all, not both")
+            result = _build_all_with_progress(store, reports, force, build_all)
+            noun = "story" if len(result.rendered) == 1 else "stories"
+            out.print(
+                Text(
+                    f"Rendered {len(result.rendered)} {noun} ({result.skipped} unchanged); "
+                    f"open {result.index}"
+                )
+            )
+            return
+        if story is None:
+            raise InputError("give a story id, or --all for every story")
+        validate_story_id(story)
+        if (old is None) != (new is None):
+            raise InputError("give both versions to compare (OLD NEW), or neither")
+        if old is not None and new is not None:
+            old_ref = parse_version_ref(f"{story}@{old}")
+            new_ref = parse_version_ref(f"{story}@{new}")
+            target = output_file or reports / story / change_page_name(
+                *(select_number(store, ref) for ref in (old_ref, new_ref))
+            )
+            build_comparison(store, old_ref, new_ref, target)
+            out.print(Text(f"Wrote {target}"))
+            return
+        if output_file is not None:
+            raise InputError("--output goes with two versions (OLD NEW)")
+        build_story(store, story, reports)
+        out.print(Text(f"Wrote the reports of {story}; open {reports / story / 'index.html'}"))
+
+
+def select_number(store: Archive, ref: Any) -> int:
+    from .archive import select_version
+
+    return select_version(store.history(ref.story), ref).number
+
+
+def _build_all_with_progress(store: Archive, reports: Path, force: bool, build_all: Any) -> Any:
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Rendering stories", total=None)
+
+        def advance(done: int, total: int, story: str) -> None:
+            progress.update(task, completed=done, total=total, description=story)
+
+        return build_all(store, reports, force=force, progress=advance)
+
+
 @app.command()
 @handles_errors
 def demo(
@@ -494,17 +599,20 @@ def demo(
             help="Where to build the demo archive (replaced if an earlier demo made it).",
         ),
     ] = Path("demo-archive"),
+    reports: ReportsOption = Path("reports"),
 ) -> None:
-    """Archive the seed stories into a fresh archive and print their history.
+    """Archive the seed stories into a fresh archive, print their history, write reports.
 
     [bold]Example:[/bold]  storydiff demo
     """
     from .demo import fresh_demo_archive, run_demo
     from .records import log_document
+    from .reports import build_all
 
     with fresh_demo_archive(archive) as store:
         results = run_demo(seeds, store)
         histories = [(item.story, store.history(item.story)) for item in results]
+        report = _build_all_with_progress(store, reports, True, build_all)
     for story, versions in histories:
         out.print(Text(f"Archived {len(versions)} versions of {story} into {archive}/"))
         for record in log_document(story, versions)["versions"]:
@@ -523,6 +631,7 @@ def demo(
                 f"git -C {archive} log --stat refs/stories/{story}"
             ),
         )
+    out.print(Text(f"Reports: open {report.index} in a browser"))
 
 
 def main() -> None:

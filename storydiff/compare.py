@@ -100,6 +100,9 @@ class StoryDiff:
     paragraphs: tuple[ParagraphChange, ...]
     summary: Summary
     note: NoteCheck
+    #: Where each moved paragraph used to stand: (index into ``paragraphs`` before which its
+    #: old place is, index of the move). Lets a view mark both ends of a move.
+    move_origins: tuple[tuple[int, int], ...] = ()
 
 
 def compare(old: Side, new: Side, story: str | None = None) -> StoryDiff:
@@ -144,7 +147,27 @@ def compare(old: Side, new: Side, story: str | None = None) -> StoryDiff:
         new_prefix,
         _changed_paragraphs(changes, old.article, new.article, summary.title_changed),
     )
-    return StoryDiff(story, old, new, title_spans, tuple(changes), summary, note)
+    return StoryDiff(
+        story, old, new, title_spans, tuple(changes), summary, note, _move_origins(changes)
+    )
+
+
+def _move_origins(changes: list[ParagraphChange]) -> tuple[tuple[int, int], ...]:
+    origins = []
+    for move_index, move in enumerate(changes):
+        if move.op != "move":
+            continue
+        # The old place is before the first paragraph that stayed and came after it.
+        before = next(
+            (
+                i
+                for i, c in enumerate(changes)
+                if c.op != "move" and c.old and c.old[0] > move.old[0]
+            ),
+            len(changes),
+        )
+        origins.append((before, move_index))
+    return tuple(sorted(origins))
 
 
 def _changed_paragraphs(

@@ -84,6 +84,8 @@ class StorySummary:
     first_seen: datetime
     last_seen: datetime
     headline: str
+    #: The commit the story's ref points at: changes whenever a version is added.
+    tip: str = ""
 
 
 @dataclass(frozen=True)

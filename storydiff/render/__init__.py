@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..compare import StoryDiff
+from ..compare import ParagraphChange, StoryDiff
 
 #: A piece of text and the name of its style: ``delete``, ``insert``, ``header``, ``fold``,
 #: ``title``, ``meta``, ``summary``, ``good``, ``bad``, ``warn`` or ``plain``.
@@ -29,12 +29,14 @@ Renderer = Callable[[StoryDiff, RenderOptions], "str | list[Segment]"]
 def renderers() -> dict[tuple[str, str], Renderer]:
     """The registry, keyed by (view, format). Imported on demand: a command loads only what
     it renders."""
+    from .html import render_html
     from .json import render_check_json, render_json
     from .terminal import render_check_terminal, render_terminal
 
     return {
         ("diff", "text"): render_terminal,
         ("diff", "json"): render_json,
+        ("diff", "html"): render_html,
         ("check", "text"): render_check_terminal,
         ("check", "json"): render_check_json,
     }
@@ -48,3 +50,34 @@ def render(
     except KeyError:
         raise ValueError(f"no {view} renderer for format {format_name!r}") from None
     return renderer(diff, options or RenderOptions())
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A run of unchanged paragraphs a view folds away."""
+
+    changes: tuple[ParagraphChange, ...]
+
+
+def fold_unchanged(
+    changes: tuple[ParagraphChange, ...], context: int
+) -> list[tuple[int, ParagraphChange] | Fold]:
+    """The changes in order, with runs of unchanged paragraphs more than ``context`` away
+    from any change folded. Each shown change keeps its index into ``changes``."""
+    shown: set[int] = set()
+    for index, change in enumerate(changes):
+        if change.op != "equal":
+            shown.update(range(max(0, index - context), min(len(changes), index + context + 1)))
+    items: list[tuple[int, ParagraphChange] | Fold] = []
+    run: list[ParagraphChange] = []
+    for index, change in enumerate(changes):
+        if change.op == "equal" and index not in shown:
+            run.append(change)
+            continue
+        if run:
+            items.append(Fold(tuple(run)))
+            run = []
+        items.append((index, change))
+    if run:
+        items.append(Fold(tuple(run)))
+    return items

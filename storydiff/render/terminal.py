@@ -10,7 +10,7 @@ from ..compare import ParagraphChange, Side, StoryDiff
 from ..inline import Span
 from ..model import format_time
 from ..notes import CheckedClaim, describe_claim
-from . import RenderOptions, Segment
+from . import Fold, RenderOptions, Segment, fold_unchanged
 
 _OP_LABELS = {
     "edit": "edited",
@@ -144,32 +144,10 @@ def _describe(side: Side) -> str:
 
 def _blocks(diff: StoryDiff, context: int) -> list[list[Segment]]:
     """One block per shown paragraph or folded run, in the new version's reading order."""
-    changes = diff.paragraphs
-    shown = _shown_equals(changes, context)
-    blocks: list[list[Segment]] = []
-    folded = 0
-    for index, change in enumerate(changes):
-        if change.op == "equal" and index not in shown:
-            folded += 1
-            continue
-        if folded:
-            blocks.append(_fold(folded))
-            folded = 0
-        blocks.append(_paragraph(change, diff))
-    if folded:
-        blocks.append(_fold(folded))
-    return blocks
-
-
-def _shown_equals(changes: tuple[ParagraphChange, ...], context: int) -> set[int]:
-    shown: set[int] = set()
-    if context <= 0:
-        return shown
-    for index, change in enumerate(changes):
-        if change.op != "equal":
-            low, high = max(0, index - context), min(len(changes), index + context + 1)
-            shown.update(range(low, high))
-    return shown
+    return [
+        _fold(len(item.changes)) if isinstance(item, Fold) else _paragraph(item[1], diff)
+        for item in fold_unchanged(diff.paragraphs, context)
+    ]
 
 
 def _fold(count: int) -> list[Segment]:
