@@ -22,10 +22,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
+import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
     import git
 
 STORY_REF_PREFIX = "refs/stories/"
+#: Where ``sync`` keeps a remote's story refs while it works; emptied when it is done.
+_SYNC_PREFIX = "refs/storydiff-sync/"
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.json"
 META_SCHEMA = "storydiff.meta/1"
@@ -85,6 +89,33 @@ class SaveResult:
     created: bool
     version: Version
     delta: ParagraphDelta
+
+
+@dataclass(frozen=True)
+class PendingVersion:
+    """A version waiting to be imported: its article (normalised) and its times."""
+
+    article: Article
+    at: datetime
+    archived: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :meth:`Archive.import_stories` did."""
+
+    stories: int
+    written: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What :meth:`Archive.sync` did, story by story."""
+
+    pulled: tuple[str, ...]
+    pushed: tuple[str, ...]
+    merged: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -262,9 +293,7 @@ class Archive:
 
     def _history_from(self, story: str, tip: str) -> list[Version]:
         commits = self._git("rev-list", "--no-merges", "--topo-order", "--reverse", tip).split()
-        loaded = [self._load_version(story, commit) for commit in commits]
-        loaded.sort(key=lambda version: version.time)  # stable: keeps archive order on ties
-        return [replace(version, number=index) for index, version in enumerate(loaded, 1)]
+        return _distinct_in_time_order([self._load_version(story, c) for c in commits])
 
     def _load_version(self, story: str, commit: str) -> Version:
         meta_data = self._object(f"{commit}:{META_FILE}")
@@ -379,6 +408,251 @@ class Archive:
             delta = paragraph_delta(previous.article if previous else None, article)
             return SaveResult(True, version, delta)
 
+    # -- bulk import -----------------------------------------------------------------------
+
+    def import_stories(
+        self,
+        stories: Iterable[tuple[str, Sequence[PendingVersion]]],
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Append many versions at once through ``git fast-import``.
+
+        ``stories`` yields each story's new versions in time order. A version equal to the
+        one before it is skipped, as :meth:`save` would. Refs move only when fast-import
+        ends, and only forward: a story that another writer changed meanwhile is not
+        overwritten but imported again through :meth:`save`, so no version is lost. Versions
+        older than a story's latest archived one also go through :meth:`save`.
+        """
+        known = {summary.story: summary for summary in self.stories()}
+        now = _now()
+        written = unchanged = 0
+        imported: dict[str, list[PendingVersion]] = {}
+        late: list[tuple[str, PendingVersion]] = []
+        last_mark: dict[str, int] = {}
+        mark = 0
+        with tempfile.TemporaryDirectory(prefix="storydiff-import-") as work:
+            marks_file = Path(work) / "marks"
+            errors_file = Path(work) / "errors"
+            with errors_file.open("wb") as errors:
+                process = subprocess.Popen(
+                    [
+                        "git",
+                        "--git-dir",
+                        str(self.path),
+                        "fast-import",
+                        "--quiet",
+                        "--done",
+                        "--date-format=raw",
+                        f"--export-marks={marks_file}",
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=errors,
+                    env={**os.environ, **_IDENTITY},
+                )
+                assert process.stdin is not None
+                stream = process.stdin
+                try:
+                    for story, versions in stories:
+                        validate_story_id(story)
+                        summary = known.get(story)
+                        state = self._state(story, summary.tip) if summary is not None else None
+                        parent = summary.tip if summary is not None else None
+                        for pending in versions:
+                            at = pending.at.astimezone(UTC)
+                            if state is not None and at < state.last_seen:
+                                late.append((story, pending))
+                                continue
+                            article = replace(
+                                pending.article,
+                                meta=replace(pending.article.meta, story=story),
+                            )
+                            content_hash = article.content_hash()
+                            if state is not None and state.latest_hash == content_hash:
+                                unchanged += 1
+                                continue
+                            state = _next_state(state, article, at, content_hash)
+                            mark += 1
+                            archived = (pending.archived or now).astimezone(UTC)
+                            stream.write(
+                                _fast_import_commit(
+                                    story,
+                                    article,
+                                    at,
+                                    archived,
+                                    content_hash,
+                                    state,
+                                    mark,
+                                    parent,
+                                )
+                            )
+                            parent = None
+                            last_mark[story] = mark
+                            imported.setdefault(story, []).append(pending)
+                            written += 1
+                        if progress:
+                            progress(len(versions))
+                    stream.write(b"done\n")
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+                except BaseException:
+                    process.kill()
+                    process.wait()
+                    raise
+                process.wait()
+            marks = _read_marks(marks_file)
+            failure = errors_file.read_text(encoding="utf-8", errors="replace").strip()
+        if process.returncode != 0 and not marks:
+            raise ArchiveError(f"git fast-import failed: {failure.splitlines()[-1:] or '?'}")
+        # Stories whose ref did not end where this import put it lost a race with another
+        # writer (fast-import never forces a ref): record their versions the careful way.
+        current = {summary.story: summary.tip for summary in self.stories()}
+        for story, final_mark in last_mark.items():
+            if current.get(story) != marks.get(final_mark):
+                for pending in imported[story]:
+                    self.save(story, pending.article, at=pending.at, archived=pending.archived)
+        touched = set(last_mark)
+        seen: dict[str, set[tuple[datetime, str]]] = {}
+        for story, pending in late:
+            if story not in seen:
+                seen[story] = {(v.time, v.article.content_hash()) for v in self.history(story)}
+            key = (pending.at.astimezone(UTC), pending.article.content_hash())
+            if key in seen[story]:
+                unchanged += 1  # already archived: importing the same export twice is a no-op
+                continue
+            result = self.save(story, pending.article, at=pending.at, archived=pending.archived)
+            seen[story].add(key)
+            written += result.created
+            unchanged += not result.created
+            if result.created:
+                touched.add(story)
+        return ImportResult(len(touched), written, unchanged)
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def sync(self, remote: str, attempts: int = 3) -> SyncResult:
+        """Exchange every story with a git remote (a path or any URL git understands).
+
+        Stories only one side has are copied; where one side is ahead, the other
+        fast-forwards; where both added versions, a merge commit records the union (every
+        distinct version of both, in time order), so both sides stay fast-forwardable and
+        nothing is ever force-pushed. If the remote moves while this runs, the push is
+        refused and the round is repeated.
+        """
+        remote = _absolute_if_local(remote)
+        pulled: set[str] = set()
+        pushed: set[str] = set()
+        merged: set[str] = set()
+        for _ in range(attempts):
+            try:
+                self._git(
+                    "fetch",
+                    "--quiet",
+                    "--no-tags",
+                    "--prune",
+                    remote,
+                    f"+{STORY_REF_PREFIX}*:{_SYNC_PREFIX}*",
+                )
+            except _GitFailed as failure:
+                raise ArchiveError(f"cannot fetch from {remote}: {failure.stderr}") from None
+            local = self._refs(STORY_REF_PREFIX)
+            theirs = self._refs(_SYNC_PREFIX)
+            for story in sorted(theirs):
+                mine, their = local.get(story), theirs[story]
+                if mine == their:
+                    continue
+                if mine is None or self._is_ancestor(mine, their):
+                    self._move_ref(story, their, mine)
+                    pulled.add(story)
+                elif not self._is_ancestor(their, mine):
+                    self._move_ref(story, self._merge(story, mine, their, remote), mine)
+                    merged.add(story)
+            local = self._refs(STORY_REF_PREFIX)
+            outgoing = sorted(s for s, tip in local.items() if theirs.get(s) != tip)
+            if not outgoing:
+                self._drop_sync_refs()
+                return SyncResult(tuple(sorted(pulled)), (), tuple(sorted(merged)))
+            try:
+                self._git(
+                    "push",
+                    "--quiet",
+                    "--porcelain",
+                    remote,
+                    f"{STORY_REF_PREFIX}*:{STORY_REF_PREFIX}*",
+                )
+            except _GitFailed as failure:
+                if "rejected" not in failure.stderr and "fetch first" not in failure.stderr:
+                    raise ArchiveError(f"cannot push to {remote}: {failure.stderr}") from None
+                continue  # the remote moved since the fetch: fetch and merge again
+            pushed.update(outgoing)
+            self._drop_sync_refs()
+            return SyncResult(tuple(sorted(pulled)), tuple(sorted(pushed)), tuple(sorted(merged)))
+        self._drop_sync_refs()
+        raise ArchiveError(
+            f"{remote} kept changing while syncing ({attempts} attempts); run sync again"
+        )
+
+    def _refs(self, prefix: str) -> dict[str, str]:
+        listing = self._git("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        refs = {}
+        for line in listing.splitlines():
+            name, _, sha = line.partition(" ")
+            refs[name.removeprefix(prefix)] = sha
+        return refs
+
+    def _is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            self._git("merge-base", "--is-ancestor", older, newer)
+        except _GitFailed:
+            return False
+        return True
+
+    def _move_ref(self, story: str, new: str, old: str | None) -> None:
+        try:
+            self._git("update-ref", "-m", "storydiff: sync", _ref(story), new, old or _NO_COMMIT)
+        except _GitFailed as failure:
+            raise ArchiveError(
+                f"story {story!r} changed here while syncing; run sync again ({failure.stderr})"
+            ) from None
+
+    def _merge(self, story: str, mine: str, theirs: str, remote: str) -> str:
+        """A merge commit whose history holds every distinct version of both sides."""
+        commits = self._git("rev-list", "--no-merges", "--topo-order", "--reverse", mine, theirs)
+        versions = _distinct_in_time_order(
+            [self._load_version(story, commit) for commit in commits.split()]
+        )
+        latest = versions[-1]
+        state = _StoryState(
+            versions=len(versions),
+            first_seen=versions[0].time,
+            last_seen=latest.time,
+            latest_headline=latest.article.headline,
+            latest_hash=latest.article.content_hash(),
+        )
+        message = f"Merge versions of {story} from {remote}\n\n" + _trailer_block(story, state)
+        return self._git(
+            "commit-tree",
+            f"{latest.commit}^{{tree}}",
+            "-p",
+            mine,
+            "-p",
+            theirs,
+            "-F",
+            "-",
+            stdin=message.encode("utf-8"),
+            env={
+                "GIT_AUTHOR_DATE": f"@{int(latest.time.timestamp())} +0000",
+                "GIT_COMMITTER_DATE": f"@{int(_now().timestamp())} +0000",
+            },
+        )
+
+    def _drop_sync_refs(self) -> None:
+        names = self._refs(_SYNC_PREFIX)
+        if names:
+            commands = "".join(f"delete {_SYNC_PREFIX}{name}\n" for name in names)
+            self._git("update-ref", "--stdin", stdin=commands.encode("utf-8"))
+
     def _write_tree(
         self, article: Article, at: datetime, archived: datetime, content_hash: str
     ) -> str:
@@ -425,6 +699,31 @@ class Archive:
                 "git process is running, a crashed one left it: delete that file and retry"
             )
         return ArchiveError(f"could not record a version of {story!r}: {stderr}")
+
+
+def _absolute_if_local(remote: str) -> str:
+    """git runs inside the archive, so a relative path must be made absolute first.
+
+    URLs (``scheme://``) and scp-like ``host:path`` remotes are left alone.
+    """
+    if "://" in remote or re.match(r"^[^/]+:", remote):
+        return remote
+    return str(Path(remote).absolute())
+
+
+def _distinct_in_time_order(versions: list[Version]) -> list[Version]:
+    """Versions sorted by time (ties in archive order), numbered from 1.
+
+    A version whose text equals the one before it is left out: after two machines archived
+    the same update and synced, it is one version, from the first time it was seen.
+    """
+    ordered = sorted(versions, key=lambda version: version.time)  # stable sort
+    distinct: list[Version] = []
+    for version in ordered:
+        if distinct and distinct[-1].article.content_hash() == version.article.content_hash():
+            continue
+        distinct.append(replace(version, number=len(distinct) + 1))
+    return distinct
 
 
 def select_version(versions: Sequence[Version], ref: VersionRef) -> Version:
@@ -494,6 +793,53 @@ def _meta_record(article: Article, at: datetime, archived: datetime, content_has
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
+def _fast_import_commit(
+    story: str,
+    article: Article,
+    at: datetime,
+    archived: datetime,
+    content_hash: str,
+    state: _StoryState,
+    mark: int,
+    parent: str | None,
+) -> bytes:
+    """One version as a ``git fast-import`` commit command (the same objects :meth:`save`
+    writes: identical input gives identical commits)."""
+    message = _commit_message(story, article, state).encode("utf-8")
+    text = article.text().encode("utf-8")
+    meta = _meta_record(article, at, archived, content_hash).encode("utf-8")
+    identity = f"{_IDENTITY['GIT_AUTHOR_NAME']} <{_IDENTITY['GIT_AUTHOR_EMAIL']}>"
+    parts = [
+        f"commit {_ref(story)}\nmark :{mark}\n".encode(),
+        f"author {identity} {int(at.timestamp())} +0000\n".encode(),
+        f"committer {identity} {int(archived.timestamp())} +0000\n".encode(),
+        f"data {len(message)}\n".encode(),
+        message,
+        b"\n",
+    ]
+    if parent:
+        parts.append(f"from {parent}\n".encode())
+    parts += [
+        b"deleteall\n",
+        f"M 100644 inline {ARTICLE_FILE}\ndata {len(text)}\n".encode(),
+        text,
+        b"\n",
+        f"M 100644 inline {META_FILE}\ndata {len(meta)}\n".encode(),
+        meta,
+        b"\n\n",
+    ]
+    return b"".join(parts)
+
+
+def _read_marks(path: Path) -> dict[int, str]:
+    marks: dict[int, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="ascii").splitlines():
+            mark, _, sha = line.partition(" ")
+            marks[int(mark.lstrip(":"))] = sha
+    return marks
+
+
 def _next_state(
     state: _StoryState | None, article: Article, at: datetime, content_hash: str
 ) -> _StoryState:
@@ -513,15 +859,24 @@ def _commit_message(story: str, article: Article, state: _StoryState) -> str:
     lines = [article.headline, ""]
     if article.note:
         lines += [article.note, ""]
-    lines += [
-        f"Story-Id: {story}",
-        f"Story-Versions: {state.versions}",
-        f"Story-First-Seen: {format_time(state.first_seen)}",
-        f"Story-Last-Seen: {format_time(state.last_seen)}",
-        f"Story-Latest-Hash: {state.latest_hash}",
-        f"Story-Latest-Headline: {state.latest_headline}",
-    ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _trailer_block(story, state)
+
+
+def _trailer_block(story: str, state: _StoryState) -> str:
+    """The trailers that describe the whole story as of a commit."""
+    return (
+        "\n".join(
+            [
+                f"Story-Id: {story}",
+                f"Story-Versions: {state.versions}",
+                f"Story-First-Seen: {format_time(state.first_seen)}",
+                f"Story-Last-Seen: {format_time(state.last_seen)}",
+                f"Story-Latest-Hash: {state.latest_hash}",
+                f"Story-Latest-Headline: {state.latest_headline}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _trailers(message: str) -> dict[str, str]:

@@ -93,6 +93,13 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 story``, ``2 stories``, ``0 versions``."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+
+
 def _open(path: Path | None) -> Archive:
     return Archive.open(path or default_archive_path())
 
@@ -492,6 +499,148 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command("import")
+@handles_errors
+def import_command(
+    source: Annotated[
+        str, typer.Argument(help="A JSON Lines file, - for stdin, or a folder of story folders.")
+    ],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first bad line, writing nothing.")
+    ] = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Import many versions at once, at git fast-import's speed.
+
+    Each story's versions are placed in time order; a version equal to the one before it is
+    skipped. A bad line is reported as 'line N: reason' on stderr and skipped (exit status
+    1 at the end); with --strict the first one stops the import before anything is written.
+
+    [bold]Examples:[/bold]
+
+      storydiff import versions.jsonl
+
+      storydiff import seeds/
+
+      storydiff export armenia-azerbaijan-talks | storydiff import - --archive copy
+    """
+    from .importer import plan_source, scratch_folder
+
+    with scratch_folder() as scratch:
+        plan = plan_source(source, Path(scratch), sys.stdin.buffer)
+        with Archive.create(archive or default_archive_path())[0] as store:
+            plan.check_nesting([summary.story for summary in store.stories()])
+            if plan.errors and strict:
+                raise InputError(f"{plan.errors[0]} (--strict: nothing imported)")
+            for problem in plan.errors:
+                err.print(Text(problem))
+            result = _import_with_progress(store, plan)
+    out.print(
+        Text(
+            f"Imported {_count(result.written, 'version')} of {_count(result.stories, 'story')} "
+            f"({result.unchanged} unchanged, {len(plan.errors)} skipped as bad)"
+        )
+    )
+    if plan.errors:
+        raise typer.Exit(1)
+
+
+def _import_with_progress(store: Archive, plan: Any) -> Any:
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("Importing", total=plan.versions)
+        return store.import_stories(
+            plan.in_time_order(), progress=lambda n: progress.advance(task, n)
+        )
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+
+
+@app.command()
+@handles_errors
+def export(
+    story: Annotated[str | None, typer.Argument(help="Story id (omit with --all).")] = None,
+    all_stories: Annotated[bool, typer.Option("--all", help="Every story.")] = False,
+    output: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="jsonl: one version per line.")
+    ] = ExportFormat.jsonl,
+    archive: ArchiveOption = None,
+) -> None:
+    """Write a story's versions (or every story's) as JSON Lines, the format import reads.
+
+    Export and import round-trip: importing an export into an empty archive gives the same
+    histories, down to the git commit ids.
+
+    [bold]Examples:[/bold]
+
+      storydiff export armenia-azerbaijan-talks > talks.jsonl
+
+      storydiff export --all | gzip > archive.jsonl.gz
+    """
+    from .importer import export_record
+
+    if all_stories == (story is not None):
+        raise InputError("give a story id or --all")
+    with _open(archive) as store:
+        if story is not None:
+            names = [validate_story_id(story)]
+        else:
+            names = [summary.story for summary in store.stories()]
+        for name in names:
+            for version in store.history(name):
+                sys.stdout.write(json.dumps(export_record(version), ensure_ascii=False) + "\n")
+
+
+@app.command()
+@handles_errors
+def sync(
+    remote: Annotated[
+        str,
+        typer.Argument(
+            help="A git remote: a path, file://, ssh://, https:// or git:// URL, or user@host:path."
+        ),
+    ],
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Exchange every story with a git remote, in both directions.
+
+    Where both sides added versions to the same story, a merge commit records every distinct
+    version of both, in time order; nothing is ever force-pushed, so several archiving
+    machines can share one central repository.
+
+    [bold]Examples:[/bold]
+
+      storydiff sync /srv/git/news-archive.git
+
+      storydiff sync git@git.example.com:newsroom/archive.git
+    """
+    with Archive.create(archive or default_archive_path())[0] as store:
+        result = store.sync(remote)
+    if output is OutputFormat.json:
+        _print_json(
+            {
+                "schema": "storydiff.sync/1",
+                "remote": remote,
+                "pulled": list(result.pulled),
+                "pushed": list(result.pushed),
+                "merged": list(result.merged),
+            }
+        )
+        return
+    out.print(
+        Text(
+            f"Synced with {remote}: {_count(len(result.pulled), 'story')} updated here, "
+            f"{len(result.pushed)} sent, {len(result.merged)} merged"
+        )
+    )
+    for story in result.merged:
+        out.print(Text(f"  merged {story}"))
+
+
 ReportsOption = Annotated[
     Path, typer.Option("--reports", "-r", help="Folder the reports are written to.")
 ]
@@ -610,8 +759,8 @@ def demo(
     from .reports import build_all
 
     with fresh_demo_archive(archive) as store:
-        results = run_demo(seeds, store)
-        histories = [(item.story, store.history(item.story)) for item in results]
+        stories, _ = run_demo(seeds, store)
+        histories = [(story, store.history(story)) for story in stories]
         report = _build_all_with_progress(store, reports, True, build_all)
     for story, versions in histories:
         out.print(Text(f"Archived {len(versions)} versions of {story} into {archive}/"))

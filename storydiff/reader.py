@@ -92,7 +92,7 @@ def read_article(data: bytes, *, name: str = "<stdin>", html: bool | None = None
     if html:
         return _read_html(text, name)
     meta, body = _split_front_matter(text, name)
-    article = article_from_paragraphs(_split_paragraphs(body), name=name)
+    article = article_from_paragraphs(split_paragraphs(body), name=name)
     return replace(article, meta=meta)
 
 
@@ -147,7 +147,12 @@ def article_from_paragraphs(paragraphs: list[str], *, name: str = "<input>") -> 
     return Article(headline=headline, note=note, paragraphs=tuple(rest))
 
 
-def _split_paragraphs(text: str) -> list[str]:
+def split_paragraphs(text: str) -> list[str]:
+    r"""Split text at blank lines (lines of only whitespace); paragraphs are not normalised.
+
+    >>> split_paragraphs("One\nwrapped.\n   \nTwo.")
+    ['\nOne\nwrapped.', 'Two.\n']
+    """
     return _BLANK_LINE.split("\n" + text + "\n")
 
 
