@@ -102,6 +102,17 @@ def normalize_paragraph(text: str) -> str:
     >>> normalize_paragraph("  Turkey\\u00a0vowed\\n to  support ")
     'Turkey vowed to support'
     """
+    # Most text is already normal (everything read back from the archive or an export is):
+    # recognise it with C-speed checks. isprintable() is false for every control character
+    # and every whitespace character other than the plain space.
+    if (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+        and unicodedata.is_normalized("NFC", text)
+    ):
+        return text
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -4,10 +4,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storydiff.errors import InputError
 from storydiff.model import parse_time
-from storydiff.reader import MAX_INPUT_BYTES, read_article, read_article_file
+from storydiff.reader import MAX_INPUT_BYTES, normalize_paragraph, read_article, read_article_file
 
 from .conftest import DATA, SEED_FILE, SEED_STORY
 
@@ -177,3 +179,20 @@ def test_html_detected_by_content_without_html_extension() -> None:
 def test_html_without_article_text() -> None:
     with pytest.raises(InputError, match=r"no article text could be extracted"):
         read_article(b"<html><body></body></html>", name="page.html")
+
+
+def _normalize_slowly(text: str) -> str:
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_normalize_paragraph_fast_path_agrees_with_the_rules(text: str) -> None:
+    normal = normalize_paragraph(text)
+    assert normal == _normalize_slowly(text)
+    assert normalize_paragraph(normal) == normal
