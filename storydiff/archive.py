@@ -60,6 +60,9 @@ ARCHIVE_ENV = "STORYDIFF_ARCHIVE"
 
 #: How long a writer keeps retrying a story ref that other writers hold or move.
 WRITE_DEADLINE_SECONDS = 20.0
+#: git holds a ref's lock file for milliseconds; one this old was left by a writer that was
+#: killed, and is removed (and reported) so that it cannot block the story forever.
+STALE_LOCK_SECONDS = 10.0
 
 _NO_COMMIT = "0" * 40
 _IDENTITY = {
@@ -89,6 +92,8 @@ class SaveResult:
     created: bool
     version: Version
     delta: ParagraphDelta
+    #: Lock files left by crashed writers that had to be removed to record this version.
+    removed_locks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,15 @@ class SyncResult:
     pulled: tuple[str, ...]
     pushed: tuple[str, ...]
     merged: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FsckReport:
+    """What :meth:`Archive.fsck` checked and found wrong (nothing, when ``problems`` is empty)."""
+
+    stories: int
+    versions: int
+    problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -361,6 +375,7 @@ class Archive:
         tree = self._write_tree(article, at, archived, content_hash)
         deadline = time.monotonic() + WRITE_DEADLINE_SECONDS
         attempt = 0
+        removed_locks: list[str] = []
         while True:
             attempt += 1
             tip = self._tip(story)
@@ -395,6 +410,10 @@ class Archive:
                 self._check_ref_conflict(story, failure.stderr)
                 if "cannot lock ref" not in failure.stderr:
                     raise
+                stale = self._remove_stale_lock(story)
+                if stale:
+                    removed_locks.append(stale)
+                    continue
                 if time.monotonic() > deadline:
                     raise self._busy_error(story, failure.stderr) from None
                 # Another writer moved or holds the ref: back off a little, re-read, retry.
@@ -406,7 +425,7 @@ class Archive:
                 # Placed among older versions: its number is its place in time order.
                 version = next(v for v in self.history(story) if v.commit == commit)
             delta = paragraph_delta(previous.article if previous else None, article)
-            return SaveResult(True, version, delta)
+            return SaveResult(True, version, delta, tuple(removed_locks))
 
     # -- bulk import -----------------------------------------------------------------------
 
@@ -528,6 +547,67 @@ class Archive:
             if result.created:
                 touched.add(story)
         return ImportResult(len(touched), written, unchanged)
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def fsck(self, progress: Callable[[int, int], None] | None = None) -> FsckReport:
+        """Check the whole archive and describe every problem in plain words.
+
+        git's own ``fsck`` checks every object and link; then every story ref must point at
+        a chain of storydiff versions whose metadata parses, whose content hash matches its
+        text, and whose latest commit's trailers agree with its history. Leftover lock files
+        are reported too.
+        """
+        problems: list[str] = []
+        try:
+            self._git("fsck", "--no-dangling", "--no-progress", "--strict")
+        except _GitFailed as failure:
+            problems.append(f"git fsck found damage: {failure.stderr}")
+        for lock in sorted((self.path / "refs").rglob("*.lock")):
+            age = time.time() - lock.stat().st_mtime
+            problems.append(
+                f"lock file {lock} is {age:.0f} s old (a crashed writer left it: delete it "
+                "if no storydiff or git process is running)"
+            )
+        refs = self._refs(STORY_REF_PREFIX)
+        versions = 0
+        for done, (story, tip) in enumerate(sorted(refs.items()), start=1):
+            try:
+                validate_story_id(story)
+            except InputError as error:
+                problems.append(f"ref {_ref(story)}: {error}")
+                continue
+            try:
+                history = self._history_from(story, tip)
+            except ArchiveError as error:
+                problems.append(str(error))
+                continue
+            versions += len(history)
+            for version in history:
+                meta = json.loads(self._object(f"{version.commit}:{META_FILE}") or b"{}")
+                if meta.get("content_hash") != version.article.content_hash():
+                    problems.append(
+                        f"story {story!r}: version {version.number} (commit "
+                        f"{version.commit[:12]}) does not match its content hash"
+                    )
+                if meta.get("story") != story:
+                    problems.append(
+                        f"story {story!r}: version {version.number} (commit "
+                        f"{version.commit[:12]}) says it belongs to {meta.get('story')!r}"
+                    )
+            try:
+                state = self._state(story, tip)
+            except ArchiveError as error:
+                problems.append(str(error))
+            else:
+                if history and state.latest_hash != history[-1].article.content_hash():
+                    problems.append(
+                        f"story {story!r}: its latest commit names a latest version that is "
+                        "not the latest in its history"
+                    )
+            if progress:
+                progress(done, len(refs))
+        return FsckReport(stories=len(refs), versions=versions, problems=tuple(problems))
 
     # -- sync --------------------------------------------------------------------------------
 
@@ -683,6 +763,19 @@ class Archive:
         earlier = [v for v in self._history_from(story, tip) if v.time <= at]
         return earlier[-1] if earlier else None
 
+    def _remove_stale_lock(self, story: str) -> str | None:
+        """Remove the story's ref lock if a crashed writer left it; return its path if so."""
+        lock = self.path / (_ref(story) + ".lock")
+        try:
+            if time.time() - lock.stat().st_mtime < STALE_LOCK_SECONDS:
+                return None
+            lock.unlink()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return None  # cannot remove it: the busy error names it once the deadline passes
+        return str(lock)
+
     def _check_ref_conflict(self, story: str, stderr: str) -> None:
         if "exists; cannot create" in stderr:
             raise InputError(
@@ -696,7 +789,8 @@ class Archive:
             age = time.time() - lock.stat().st_mtime
             return ArchiveError(
                 f"story {story!r} is locked by {lock} (for {age:.0f} s); if no storydiff or "
-                "git process is running, a crashed one left it: delete that file and retry"
+                "git process is running, a crashed one left it: delete that file and retry "
+                f"(storydiff removes such a lock itself once it is {STALE_LOCK_SECONDS:.0f} s old)"
             )
         return ArchiveError(f"could not record a version of {story!r}: {stderr}")
 

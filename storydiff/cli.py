@@ -197,6 +197,8 @@ def archive_command(
     story_id = story_id_for(story, article.meta)
     with Archive.create(archive or default_archive_path())[0] as store:
         result = store.save(story_id, article, at=version_time)
+    for lock in result.removed_locks:
+        err.print(Text(f"Warning: removed {lock}, a stale lock left by a crashed writer"))
     if output is OutputFormat.json:
         _print_json(save_document(result))
         return
@@ -639,6 +641,47 @@ def sync(
     )
     for story in result.merged:
         out.print(Text(f"  merged {story}"))
+
+
+@app.command()
+@handles_errors
+def fsck(archive: ArchiveOption = None, output: FormatOption = OutputFormat.text) -> None:
+    """Check the archive: git's objects, every story's chain of versions, metadata and hashes.
+
+    Each problem is one line in plain words; the exit status is 1 when there is any.
+
+    [bold]Example:[/bold]  storydiff fsck --archive demo-archive
+    """
+    from rich.progress import Progress
+
+    with _open(archive) as store:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("Checking stories", total=None)
+            report = store.fsck(
+                progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    if output is OutputFormat.json:
+        _print_json(
+            {
+                "schema": "storydiff.fsck/1",
+                "stories": report.stories,
+                "versions": report.versions,
+                "problems": list(report.problems),
+            }
+        )
+    else:
+        for problem in report.problems:
+            out.print(Text(problem, style="red"))
+        summary = (
+            f"Checked {_count(report.stories, 'story')} and {_count(report.versions, 'version')}: "
+        )
+        if report.problems:
+            summary += _count(len(report.problems), "problem")
+        else:
+            summary += "no problems"
+        out.print(Text(summary))
+    if report.problems:
+        raise typer.Exit(1)
 
 
 ReportsOption = Annotated[

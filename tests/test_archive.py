@@ -210,6 +210,21 @@ def test_create_on_existing_archive_opens_it(seeded_store: Archive) -> None:
     assert len(again.history(STORY)) == 3
 
 
+def test_old_stale_lock_is_removed_and_reported(seeded_store: Archive) -> None:
+    import os
+    import time
+
+    lock = seeded_store.path / "refs" / "stories" / f"{STORY}.lock"
+    lock.write_text("")
+    old = time.time() - archive_module.STALE_LOCK_SECONDS - 5
+    os.utime(lock, (old, old))
+    new = replace(seed_versions()[2], paragraphs=("Entirely new text.",))
+    result = seeded_store.save(STORY, new, at=parse_time("2020-10-24T00:00Z"))
+    assert result.created
+    assert result.removed_locks == (str(lock),)
+    assert not lock.exists()
+
+
 def test_stale_lock_gives_a_clear_error_and_writes_nothing(
     seeded_store: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
