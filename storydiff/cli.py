@@ -247,15 +247,16 @@ def stories(archive: ArchiveOption = None, output: FormatOption = OutputFormat.t
         count = 0
         for summary in summaries:
             count += 1
-            out.print(
-                Text.assemble(
-                    (summary.story, "bold"),
-                    f"  {summary.versions} version{'s' if summary.versions != 1 else ''}",
-                    f"  {format_time(summary.first_seen)} → {format_time(summary.last_seen)}",
-                    "  ",
-                    (summary.headline, "italic"),
-                ),
-            )
+            versions = _count(summary.versions, "version")
+            span = f"{format_time(summary.first_seen)} → {format_time(summary.last_seen)}"
+            if out.is_terminal:
+                line = Text.assemble(
+                    (summary.story, "bold"), f"  {versions}  {span}  ", (summary.headline, "italic")
+                )
+                out.print(line)
+            else:
+                # Plain text in a pipe; rich's per-line rendering would dominate large listings.
+                sys.stdout.write(f"{summary.story}  {versions}  {span}  {summary.headline}\n")
         if count == 0:
             err.print("The archive holds no stories yet (add one with 'storydiff archive').")
 
