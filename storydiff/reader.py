@@ -27,9 +27,10 @@ MAX_NOTE_LENGTH = 1000
 FRONT_MATTER_KEYS = ("url", "story", "published", "updated", "byline", "source")
 
 _WHITESPACE = re.compile(r"\s+")
-# C0 and C1 control characters other than the whitespace ones. They are invisible in
-# articles, and left in they could drive a terminal (ANSI escapes) when text is printed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters other than the whitespace ones, and U+FEFF (a byte-order
+# mark that strayed into the text). They are invisible in articles, and left in they could
+# drive a terminal (ANSI escapes) when text is printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 _HTML_START = re.compile(
     r"\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>])", re.IGNORECASE

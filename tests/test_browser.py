@@ -151,3 +151,87 @@ def test_hostile_article_stays_inert(browser: Any, tmp_path: Path) -> None:
     assert "{{ 7*7 }}" in text
     assert watched.dialogs == []
     assert all(url.startswith("file://") for url in watched.requests)
+
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "</script><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    '<a href="javascript:alert(1)">click</a>',
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "{{ 7*7 }}",
+    "{% raw %}{{ config }}",
+    "${7*7} #{7*7}",
+    "<style>@import 'http://evil.example/x.css';</style>",
+    "<link rel=stylesheet href=http://evil.example/x.css>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="http://evil.example/">',
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<!-- ]]><script>alert(1)</script>",
+    '<object data="javascript:alert(1)"></object>',
+    "<input autofocus onfocus=alert(1)>",
+]
+URLS = [
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    'https://example.com/"><script>alert(1)</script>',
+    "vbscript:msgbox(1)",
+]
+
+
+def xss_story(folder: Path, index: int, payload: str) -> None:
+    folder.mkdir(parents=True)
+    for version in (1, 2):
+        front = (
+            f"---\nstory: xss-{index}\nurl: {URLS[index % len(URLS)]}\nbyline: {payload}\n"
+            f"source: {payload}\nupdated: 2020-10-23T1{version}:00:00Z\n---\n"
+        )
+        body = [f"Headline {payload}", f"(Adds {payload} in paragraph 2)", f"Lede {payload}."]
+        body.append(f"Second {payload} version {version}.")
+        (folder / f"v{version}.txt").write_text(front + "\n\n".join(body) + "\n", encoding="utf-8")
+
+
+def test_xss_corpus_stays_inert_in_every_field(browser: Any, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    for index, payload in enumerate(XSS_PAYLOADS):
+        xss_story(seeds / f"xss-{index}", index, payload)
+    from typer.testing import CliRunner
+
+    cli = Cli(tmp_path / "archive", CliRunner())
+    assert cli("import", str(seeds)).code == 0
+    assert cli("report", "--all", "--reports", str(tmp_path / "out")).code == 0
+    watched = Watched(browser, 1024)
+    watched.page.add_init_script("window.__xss = 0; window.alert = () => { window.__xss += 1; };")
+    pages = [tmp_path / "out" / "index.html"]
+    for index in range(len(XSS_PAYLOADS)):
+        folder = tmp_path / "out" / f"xss-{index}"
+        pages += [folder / "changes-1-2.html", folder / "index.html", folder / "v2.html"]
+    for path in pages:
+        page = watched.open(path)
+        page.wait_for_timeout(20)
+        injected = (
+            "main script, main iframe, main img, main object, main link, main style, "
+            "main base, main meta, main input:not(.view-toggle), main details[ontoggle], "
+            "body[onload]"
+        )
+        assert page.locator(injected).count() == 0, path
+        assert page.evaluate("window.__xss") == 0, path
+        if path.name == "changes-1-2.html":
+            payload = XSS_PAYLOADS[int(path.parent.name.split("-")[1])]
+            text = page.inner_text("body")
+            assert f"Headline {payload}" in text, path
+            assert f"Lede {payload}." in text, path
+    assert watched.dialogs == []
+    assert all(url.startswith("file://") for url in watched.requests), set(watched.requests)
+    print(f"\n{len(XSS_PAYLOADS)} payloads x 6 fields, {len(pages)} pages checked in Chromium")
