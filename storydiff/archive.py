@@ -54,6 +54,8 @@ STORY_REF_PREFIX = "refs/stories/"
 _SYNC_PREFIX = "refs/storydiff-sync/"
 ARTICLE_FILE = "article.txt"
 META_FILE = "meta.json"
+#: The page a version was extracted from, when it came from the web (git compresses it).
+PAGE_FILE = "page.html"
 META_SCHEMA = "storydiff.meta/1"
 DEFAULT_ARCHIVE = "storydiff-archive"
 ARCHIVE_ENV = "STORYDIFF_ARCHIVE"
@@ -103,6 +105,7 @@ class PendingVersion:
     article: Article
     at: datetime
     archived: datetime | None = None
+    page: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -359,6 +362,7 @@ class Archive:
         *,
         at: datetime | None = None,
         archived: datetime | None = None,
+        page: bytes | None = None,
     ) -> SaveResult:
         """Record ``article`` as a version of ``story`` unless it equals the version before it.
 
@@ -372,7 +376,7 @@ class Archive:
         archived = (archived or now).astimezone(UTC)
         article = replace(article, meta=replace(article.meta, story=story))
         content_hash = article.content_hash()
-        tree = self._write_tree(article, at, archived, content_hash)
+        tree = self._write_tree(article, at, archived, content_hash, page)
         deadline = time.monotonic() + WRITE_DEADLINE_SECONDS
         attempt = 0
         removed_locks: list[str] = []
@@ -503,6 +507,7 @@ class Archive:
                                     state,
                                     mark,
                                     parent,
+                                    pending.page,
                                 )
                             )
                             parent = None
@@ -530,7 +535,13 @@ class Archive:
         for story, final_mark in last_mark.items():
             if current.get(story) != marks.get(final_mark):
                 for pending in imported[story]:
-                    self.save(story, pending.article, at=pending.at, archived=pending.archived)
+                    self.save(
+                        story,
+                        pending.article,
+                        at=pending.at,
+                        archived=pending.archived,
+                        page=pending.page,
+                    )
         touched = set(last_mark)
         seen: dict[str, set[tuple[datetime, str]]] = {}
         for story, pending in late:
@@ -540,7 +551,13 @@ class Archive:
             if key in seen[story]:
                 unchanged += 1  # already archived: importing the same export twice is a no-op
                 continue
-            result = self.save(story, pending.article, at=pending.at, archived=pending.archived)
+            result = self.save(
+                story,
+                pending.article,
+                at=pending.at,
+                archived=pending.archived,
+                page=pending.page,
+            )
             seen[story].add(key)
             written += result.created
             unchanged += not result.created
@@ -734,13 +751,25 @@ class Archive:
             self._git("update-ref", "--stdin", stdin=commands.encode("utf-8"))
 
     def _write_tree(
-        self, article: Article, at: datetime, archived: datetime, content_hash: str
+        self,
+        article: Article,
+        at: datetime,
+        archived: datetime,
+        content_hash: str,
+        page: bytes | None = None,
     ) -> str:
         meta = _meta_record(article, at, archived, content_hash)
         text_blob = self._git("hash-object", "-w", "--stdin", stdin=article.text().encode("utf-8"))
         meta_blob = self._git("hash-object", "-w", "--stdin", stdin=meta.encode("utf-8"))
         listing = f"100644 blob {text_blob}\t{ARTICLE_FILE}\n100644 blob {meta_blob}\t{META_FILE}\n"
+        if page is not None:
+            page_blob = self._git("hash-object", "-w", "--stdin", stdin=page)
+            listing += f"100644 blob {page_blob}\t{PAGE_FILE}\n"
         return self._git("mktree", stdin=listing.encode("utf-8"))
+
+    def page(self, version: Version) -> bytes | None:
+        """The web page a version was extracted from, if it was fetched from the web."""
+        return self._object(f"{version.commit}:{PAGE_FILE}")
 
     def _state(self, story: str, tip: str) -> _StoryState:
         data = self._object(tip)
@@ -896,6 +925,7 @@ def _fast_import_commit(
     state: _StoryState,
     mark: int,
     parent: str | None,
+    page: bytes | None = None,
 ) -> bytes:
     """One version as a ``git fast-import`` commit command (the same objects :meth:`save`
     writes: identical input gives identical commits)."""
@@ -920,8 +950,11 @@ def _fast_import_commit(
         b"\n",
         f"M 100644 inline {META_FILE}\ndata {len(meta)}\n".encode(),
         meta,
-        b"\n\n",
+        b"\n",
     ]
+    if page is not None:
+        parts += [f"M 100644 inline {PAGE_FILE}\ndata {len(page)}\n".encode(), page, b"\n"]
+    parts.append(b"\n")
     return b"".join(parts)
 
 

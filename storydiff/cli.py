@@ -594,7 +594,8 @@ def export(
             names = [summary.story for summary in store.stories()]
         for name in names:
             for version in store.history(name):
-                sys.stdout.write(json.dumps(export_record(version), ensure_ascii=False) + "\n")
+                record = export_record(version, store.page(version))
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 @app.command()
@@ -683,6 +684,197 @@ def fsck(archive: ArchiveOption = None, output: FormatOption = OutputFormat.text
         out.print(Text(summary))
     if report.problems:
         raise typer.Exit(1)
+
+
+IgnoreRobotsOption = Annotated[
+    bool,
+    typer.Option("--ignore-robots", help="Fetch pages robots.txt disallows (your responsibility)."),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Archive an extraction that looks truncated or paywalled, instead of skipping it.",
+    ),
+]
+TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for a server.", min=0.1)]
+
+
+def _outcome_line(outcome: Any) -> Text:
+    styles = {"archived": "green", "suspect": "yellow", "failed": "red", "feed_failed": "red"}
+    kind = outcome.kind.replace("_", " ")
+    where = outcome.story or outcome.url
+    version = f" v{outcome.version}" if outcome.version else ""
+    detail = f": {outcome.detail}" if outcome.detail else ""
+    return Text(f"{kind:>12}  {where}{version}{detail}", style=styles.get(outcome.kind, ""))
+
+
+@app.command()
+@handles_errors
+def fetch(
+    url: Annotated[str, typer.Argument(help="The article's URL.")],
+    force: ForceOption = False,
+    ignore_robots: IgnoreRobotsOption = False,
+    timeout: TimeoutOption = 20.0,
+    archive: ArchiveOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Fetch an article page, archive it if it changed, and show what changed.
+
+    The story id comes from the page's canonical URL (tracking parameters, fragments and
+    AMP/mobile variants removed). The page's HTML is kept beside the text in the archive.
+
+    [bold]Example:[/bold]  storydiff fetch https://example.com/world/armenia-azerbaijan-talks
+    """
+    from .watch import WatchOptions, run_cycle
+
+    options = WatchOptions(timeout=timeout, respect_robots=not ignore_robots, force=force)
+    with Archive.create(archive or default_archive_path())[0] as store:
+        outcomes = [o for o in run_cycle(store, [], options, pages=[url]) if o.kind != "feed"]
+        outcome = outcomes[-1]
+        if output is OutputFormat.json:
+            _print_json(
+                {
+                    "schema": "storydiff.fetch/1",
+                    "url": url,
+                    "outcome": outcome.kind,
+                    "detail": outcome.detail or None,
+                    "story": outcome.story,
+                    "version": outcome.version,
+                }
+            )
+        elif outcome.kind == "archived" and outcome.story and (number := outcome.version or 0) > 1:
+            diff = _story_diff(outcome.story, str(number - 1), str(number), archive)
+            _emit_diff(diff, DiffFormat.text, 0, False)
+        else:
+            out.print(_outcome_line(outcome))
+    if outcome.kind == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def watch(
+    feeds: Annotated[Path, typer.Argument(help="A file of feed URLs, one per line (# comments).")],
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one cycle and stop (for cron).")
+    ] = False,
+    interval: Annotated[str, typer.Option(help="Time between cycles: 90s, 10m, 2h.")] = "10m",
+    notify: Annotated[
+        str | None,
+        typer.Option(help="Shell command run for each new version, the diff JSON on its stdin."),
+    ] = None,
+    per_host: Annotated[int, typer.Option(help="Requests at a time to one host.", min=1)] = 2,
+    delay: Annotated[
+        float, typer.Option(help="Seconds between requests to one host.", min=0)
+    ] = 1.0,
+    max_age: Annotated[str, typer.Option(help="Stop re-checking stories this old: 7d.")] = "7d",
+    timeout: TimeoutOption = 20.0,
+    ignore_robots: IgnoreRobotsOption = False,
+    force: ForceOption = False,
+    reports: Annotated[
+        Path, typer.Option("--reports", "-r", help="Where changes.xml (an Atom feed) is written.")
+    ] = Path("reports"),
+    archive: ArchiveOption = None,
+) -> None:
+    """Poll RSS/Atom feeds: archive new stories, and re-check known ones on a schedule.
+
+    Stories are checked often in their first hours and rarely after days, until --max-age.
+    Every failure is logged with its URL and reason and retried with back-off. Each cycle
+    updates reports/changes.xml, an Atom feed of what changed.
+
+    [bold]Examples:[/bold]
+
+      storydiff watch feeds.txt --interval 10m
+
+      storydiff watch feeds.txt --once
+
+      storydiff watch feeds.txt --notify 'jq -r .summary | mail -s change newsdesk@example.com'
+    """
+    import time as clock
+
+    from .reports import write_changes_feed
+    from .watch import WatchOptions, parse_duration, read_feed_list, run_cycle
+
+    feed_urls = read_feed_list(feeds)
+    pause = parse_duration(interval)
+    options = WatchOptions(
+        per_host=per_host,
+        delay=delay,
+        timeout=timeout,
+        respect_robots=not ignore_robots,
+        max_age=parse_duration(max_age),
+        force=force,
+        notify=notify,
+    )
+    with Archive.create(archive or default_archive_path())[0] as store:
+        while True:
+            started = clock.monotonic()
+            outcomes = run_cycle(
+                store,
+                feed_urls,
+                options,
+                log=lambda o: (
+                    err.print(_outcome_line(o))
+                    if o.kind in ("archived", "suspect", "failed", "feed_failed")
+                    else None
+                ),
+            )
+            counts = {
+                kind: sum(o.kind == kind for o in outcomes)
+                for kind in (
+                    "archived",
+                    "unchanged",
+                    "not_modified",
+                    "suspect",
+                    "failed",
+                    "feed_failed",
+                )
+            }
+            if counts["archived"]:
+                write_changes_feed(store, reports)
+            out.print(
+                Text(
+                    f"Cycle done in {clock.monotonic() - started:.1f} s: "
+                    f"{counts['archived']} archived, {counts['unchanged']} unchanged, "
+                    f"{counts['not_modified']} not modified, {counts['suspect']} suspect, "
+                    f"{counts['failed'] + counts['feed_failed']} failed"
+                )
+            )
+            if once:
+                break
+            clock.sleep(pause.total_seconds())
+
+
+@app.command()
+@handles_errors
+def reextract(
+    ref: Annotated[str, typer.Argument(help="ID, ID@N, ID@latest … (as for show).")],
+    archive: ArchiveOption = None,
+    output: DiffFormatOption = DiffFormat.text,
+) -> None:
+    """Extract a fetched version again from its saved HTML, and compare with what was stored.
+
+    Shows what today's extraction makes of the page; the archive itself is not changed.
+
+    [bold]Example:[/bold]  storydiff reextract example.com/world/talks@2
+    """
+    from .archive import select_version
+    from .compare import Side, compare
+
+    version_ref = parse_version_ref(ref)
+    with _open(archive) as store:
+        version = select_version(store.history(version_ref.story), version_ref)
+        page = store.page(version)
+    if page is None:
+        raise InputError(f"{version.story}@{version.number} was not fetched from the web: no HTML")
+    fresh = read_article(page, name=f"{version.story}@{version.number}", html=True)
+    diff = compare(
+        Side.of_version(version),
+        Side(f"{version.story}@{version.number} re-extracted", fresh, version.number, version.time),
+        story=version.story,
+    )
+    _emit_diff(diff, output, 0, False)
 
 
 ReportsOption = Annotated[

@@ -18,6 +18,7 @@ large the file.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -54,6 +55,7 @@ EXPORT_FIELDS = (
     "source",
     "published",
     "updated",
+    "page_base64",
 )
 
 
@@ -192,7 +194,20 @@ def version_from_record(record: object) -> tuple[str, PendingVersion]:
     if at is None:
         raise InputError("no 'time' (nor 'updated' or 'published')")
     archived = _time_field(record, "archived")
-    return story, PendingVersion(replace(article, meta=replace(meta, story=story)), at, archived)
+    page = _page_field(record)
+    article = replace(article, meta=replace(meta, story=story))
+    return story, PendingVersion(article, at, archived, page)
+
+
+def _page_field(record: dict[str, Any]) -> bytes | None:
+    """The saved web page of a fetched version, base64-encoded (pages need not be UTF-8)."""
+    encoded = _text_field(record, "page_base64")
+    if encoded is None:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise InputError("'page_base64' is not valid base64") from None
 
 
 def plan_jsonl(path: Path) -> ImportPlan:
@@ -288,11 +303,11 @@ def scratch_folder() -> tempfile.TemporaryDirectory[str]:
 # -- export ----------------------------------------------------------------------------------
 
 
-def export_record(version: Version) -> dict[str, Any]:
+def export_record(version: Version, page: bytes | None = None) -> dict[str, Any]:
     """One version as a JSON Lines record that imports back to the same version."""
     article = version.article
     meta = article.meta
-    return {
+    record = {
         "story": version.story,
         "time": format_time(version.time),
         "archived": format_time(version.archived),
@@ -305,3 +320,6 @@ def export_record(version: Version) -> dict[str, Any]:
         "published": format_time(meta.published) if meta.published else None,
         "updated": format_time(meta.updated) if meta.updated else None,
     }
+    if page is not None:
+        record["page_base64"] = base64.b64encode(page).decode("ascii")
+    return record

@@ -120,6 +120,28 @@ class Claim:
     targets: tuple[str, ...] = ()
 
 
+def leading_note(paragraph: str) -> tuple[str, str] | None:
+    """Split an update note off the start of a paragraph, as some pages print it.
+
+    >>> leading_note("(Adds Kremlin comment in paragraph 5) MOSCOW - Russia said on Friday.")
+    ('(Adds Kremlin comment in paragraph 5)', 'MOSCOW - Russia said on Friday.')
+    >>> leading_note("(Reuters) - Fighting continued.") is None
+    True
+    """
+    if not paragraph.startswith("("):
+        return None
+    depth = 0
+    for index, char in enumerate(paragraph):
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            note, rest = paragraph[: index + 1], paragraph[index + 1 :].strip()
+            first = re.match(r"\(\s*([A-Za-z]+)", note)
+            if rest and first and first.group(1).lower() in _VERBS:
+                return note, rest
+            return None
+    return None
+
+
 def split_wire_prefix(headline: str) -> tuple[str | None, str]:
     """Separate a wire service's headline prefix from the headline.
 

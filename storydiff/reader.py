@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Article, ArticleMeta, parse_time
+from .notes import leading_note
 
 #: Larger inputs are refused: no news article comes close, and the limit keeps a stray
 #: log file or video out of the archive.
@@ -79,6 +80,9 @@ def read_article(data: bytes, *, name: str = "<stdin>", html: bool | None = None
         raise InputError(f"{name} is empty")
     if b"\x00" in data:
         raise InputError(f"{name} looks like a binary file (it contains NUL bytes), not an article")
+    if html:
+        # A page from the web: trafilatura finds its character set (not always UTF-8).
+        return _read_html(data, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -114,8 +118,9 @@ def normalize_paragraph(text: str) -> str:
         and unicodedata.is_normalized("NFC", text)
     ):
         return text
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
+    # Controls go first: removing one between a letter and a combining mark would otherwise
+    # leave text that is not in NFC.
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
     return _WHITESPACE.sub(" ", text).strip()
 
 
@@ -156,6 +161,9 @@ def article_from_paragraphs(paragraphs: list[str], *, name: str = "<input>") -> 
     note = None
     if rest and is_update_note(rest[0]):
         note, rest = rest[0], rest[1:]
+    elif rest and (split := leading_note(rest[0])):
+        # The note at the top of the body, run into the first paragraph.
+        note, rest = split[0], [split[1], *rest[1:]]
     return Article(headline=headline, note=note, paragraphs=tuple(rest))
 
 
@@ -217,7 +225,7 @@ def _time_value(values: dict[str, str], key: str, name: str) -> datetime | None:
         raise InputError(f"{name}: front matter {key!r} is not an ISO 8601 time: {raw!r}") from None
 
 
-def _read_html(text: str, name: str) -> Article:
+def _read_html(text: str | bytes, name: str) -> Article:
     import trafilatura  # imported here: it is slow to load and only HTML input needs it
 
     extracted = trafilatura.bare_extraction(

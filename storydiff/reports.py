@@ -221,6 +221,61 @@ def build_all(
             for story, info in stories.items()
         ]
         write_atomic(index, render_index(entries))
+        write_changes_feed(archive, out)
         manifest = {"fingerprint": fingerprint, "stories": stories}
         write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return ReportResult(tuple(rendered), len(summaries) - len(rendered), index)
+
+
+#: How many recent updates the Atom feed of changes lists.
+CHANGES_FEED_ENTRIES = 50
+
+
+def write_changes_feed(archive: Archive, out: Path, limit: int = CHANGES_FEED_ENTRIES) -> Path:
+    """``changes.xml``: an Atom feed of the latest updates, each with its change summary, its
+    note check and a link to its change page, so a feed reader shows what changed."""
+    from .notes import describe_claim
+    from .render.html import environment
+    from .render.terminal import summary_line
+
+    summaries = sorted(archive.stories(), key=lambda s: (s.last_seen, s.story), reverse=True)
+    events = []
+    for summary in summaries[:limit]:
+        if summary.versions < 2:
+            continue
+        versions = archive.history(summary.story)
+        for diff in story_diffs(versions[-limit:])[-limit:]:
+            events.append(diff)
+    events.sort(key=lambda d: (d.new.time, d.story or ""), reverse=True)
+    entries = []
+    for diff in events[:limit]:
+        check = [
+            f"{'✓' if c.verdict == 'confirmed' else '✗' if c.verdict == 'not_found' else '?'} "
+            f"{describe_claim(c.claim)}: {c.claim.subject} — {c.verdict.replace('_', ' ')}"
+            for c in diff.note.claims
+        ]
+        if diff.note.undisclosed:
+            check.append(
+                f"! undisclosed changes in paragraphs {', '.join(map(str, diff.note.undisclosed))}"
+            )
+        if diff.note.undisclosed_headline:
+            check.append("! undisclosed headline change")
+        story = diff.story or ""
+        entries.append(
+            {
+                "story": story,
+                "old": diff.old.version,
+                "new": diff.new.version,
+                "headline": diff.new.article.headline,
+                "time": format_time(diff.new.time) if diff.new.time else "",
+                "href": f"{story}/{change_page_name(diff.old.version or 0, diff.new.version or 0)}",
+                "summary": summary_line(diff),
+                "note": diff.new.article.note,
+                "check": check,
+            }
+        )
+    updated = entries[0]["time"] if entries else "1970-01-01T00:00:00Z"
+    text = environment().get_template("changes.xml.j2").render(entries=entries, updated=updated)
+    path = out / "changes.xml"
+    write_atomic(path, text)
+    return path

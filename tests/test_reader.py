@@ -185,8 +185,8 @@ def _normalize_slowly(text: str) -> str:
     import re
     import unicodedata
 
-    text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]", "", text)
+    text = unicodedata.normalize("NFC", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
