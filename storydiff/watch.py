@@ -186,22 +186,17 @@ class Cycle:
             timeout=self.options.timeout,
             per_host=self.options.per_host,
             delay=self.options.delay,
+            concurrency=self.options.concurrency,
             respect_robots=self.options.respect_robots,
         ) as fetcher:
-            gate = asyncio.Semaphore(self.options.concurrency)
-
-            async def limited(job: Any) -> None:
-                async with gate:
-                    await job
-
-            await asyncio.gather(*(limited(self._feed(fetcher, url)) for url in feeds))
+            await asyncio.gather(*(self._feed(fetcher, url) for url in feeds))
             due = [
                 url
                 for url, page in sorted(self.state.pages.items())
                 if page.next_check is not None or page.page_hash is None
                 if _due(page.next_check, self.now)
             ]
-            await asyncio.gather(*(limited(self._page(fetcher, url)) for url in due))
+            await asyncio.gather(*(self._page(fetcher, url) for url in due))
         return self.outcomes
 
     async def _feed(self, fetcher: Fetcher, url: str) -> None:

@@ -124,6 +124,7 @@ class Fetcher:
         max_bytes: int = MAX_PAGE_BYTES,
         per_host: int = 2,
         delay: float = 1.0,
+        concurrency: int = 16,
         respect_robots: bool = True,
         user_agent: str = USER_AGENT,
         clock: Callable[[], float] = time.monotonic,
@@ -137,6 +138,9 @@ class Fetcher:
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
         self._client: httpx.AsyncClient | None = None
+        # Taken only for the request itself, after a host's politeness wait: a task waiting
+        # for its turn at one busy host must not hold up requests to other hosts.
+        self._in_flight = asyncio.Semaphore(concurrency)
 
     async def __aenter__(self) -> Fetcher:
         import httpx
@@ -215,8 +219,9 @@ class Fetcher:
             if wait > 0:
                 await asyncio.sleep(wait)
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    return await self._read(url, response, accept)
+                async with self._in_flight:
+                    async with self._client.stream("GET", url, headers=headers) as response:
+                        return await self._read(url, response, accept)
             except httpx.TimeoutException:
                 raise FetchError(f"{url}: timed out after {self.timeout:g} s") from None
             except httpx.TooManyRedirects:
