@@ -7,7 +7,7 @@ gets no colour at all; document renderers return a string.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..compare import ParagraphChange, StoryDiff
@@ -50,6 +50,21 @@ def render(
     except KeyError:
         raise ValueError(f"no {view} renderer for format {format_name!r}") from None
     return renderer(diff, options or RenderOptions())
+
+
+def compact_numbers(numbers: Sequence[int]) -> str:
+    """Paragraph numbers as people write them.
+
+    >>> compact_numbers([13, 14, 15, 18])
+    '13–15, 18'
+    """
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from ..compare import ParagraphChange, StoryDiff
 from ..inline import Span
 from ..model import Version, format_time
 from ..notes import describe_claim
-from . import Fold, RenderOptions, fold_unchanged
+from . import Fold, RenderOptions, compact_numbers, fold_unchanged
 
 if TYPE_CHECKING:
     import jinja2
@@ -47,17 +47,6 @@ def environment() -> jinja2.Environment:
     env.filters["numbers"] = compact_numbers
     env.filters["http_url"] = http_url
     return env
-
-
-def compact_numbers(numbers: Sequence[int]) -> str:
-    """``[13, 14, 15, 18]`` → ``13–15, 18``."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def http_url(url: str | None) -> str | None:

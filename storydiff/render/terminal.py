@@ -10,7 +10,7 @@ from ..compare import ParagraphChange, Side, StoryDiff
 from ..inline import Span
 from ..model import format_time
 from ..notes import CheckedClaim, describe_claim
-from . import Fold, RenderOptions, Segment, fold_unchanged
+from . import Fold, RenderOptions, Segment, compact_numbers, fold_unchanged
 
 _OP_LABELS = {
     "edit": "edited",
@@ -74,14 +74,17 @@ def note_check_block(diff: StoryDiff) -> list[Segment]:
             what = "and the update note did not change" if check.raw else "with no update note"
         out += [
             ("  ! ", "bad"),
-            (f"undisclosed: {noun} {_compact(check.undisclosed)} changed; {what}", "bad"),
+            (f"undisclosed: {noun} {compact_numbers(check.undisclosed)} changed; {what}", "bad"),
             ("\n", "plain"),
         ]
     if check.undisclosed_deleted:
         noun = "paragraph" if len(check.undisclosed_deleted) == 1 else "paragraphs"
         out += [
             ("  ! ", "bad"),
-            (f"undisclosed: old {noun} {_compact(check.undisclosed_deleted)} deleted", "bad"),
+            (
+                f"undisclosed: old {noun} {compact_numbers(check.undisclosed_deleted)} deleted",
+                "bad",
+            ),
             ("\n", "plain"),
         ]
     if check.undisclosed_headline:
@@ -99,7 +102,7 @@ def _claim_line(checked: CheckedClaim) -> list[Segment]:
     claim = checked.claim
     verdict = checked.verdict.replace("_", " ")
     if checked.evidence:
-        verdict += f" ({_compact(checked.evidence)})"
+        verdict += f" ({compact_numbers(checked.evidence)})"
     subject = f": {claim.subject}" if claim.subject else ""
     return [
         (f"  {mark} ", style),
@@ -107,17 +110,6 @@ def _claim_line(checked: CheckedClaim) -> list[Segment]:
         (verdict, style),
         ("\n", "plain"),
     ]
-
-
-def _compact(numbers: tuple[int, ...]) -> str:
-    """``(13, 14, 15, 18)`` → ``13–15, 18``."""
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def summary_line(diff: StoryDiff) -> str:
