@@ -34,7 +34,8 @@ app = typer.Typer(
     name="storydiff",
     help=(
         "Keep the full edit history of news stories in git, and show exactly what changed.\n\n"
-        "Quick start: [bold]storydiff demo[/bold] archives the seed story and prints its history."
+        "Quick start: [bold]storydiff demo[/bold] archives the seed story, prints its history "
+        "and writes HTML reports to reports/."
     ),
     rich_markup_mode="rich",
     no_args_is_help=True,
