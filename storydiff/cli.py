@@ -396,20 +396,20 @@ def _emit_diff(
         raise typer.Exit(1)
 
 
-def _story_diff(story: str, old: str | None, new: str | None, archive: Path | None) -> Any:
-    """Compare two archived versions named as ``diff`` and ``check`` take them."""
-    from .archive import select_version
-    from .compare import Side, compare
+def _story_diff(store: Archive, story: str, old: str | None, new: str | None) -> Any:
+    """Compare two archived versions named as ``diff``, ``check`` and ``report`` take them:
+    by default the latest against the one before it."""
+    from .compare import compare_versions
     from .errors import VersionNotFound
 
-    validate_story_id(story)
-    with _open(archive) as store:
-        versions = store.history(story)
+    versions = store.history(validate_story_id(story))
     if old is None and len(versions) < 2:
         raise VersionNotFound(f"story {story!r} has only one version: nothing to compare yet")
-    old_version = select_version(versions, parse_version_ref(f"{story}@{old or '-1'}"))
-    new_version = select_version(versions, parse_version_ref(f"{story}@{new or 'latest'}"))
-    return compare(Side.of_version(old_version), Side.of_version(new_version), story=story)
+    return compare_versions(
+        versions,
+        parse_version_ref(f"{story}@{old or '-1'}"),
+        parse_version_ref(f"{story}@{new or 'latest'}"),
+    )
 
 
 OldVersionArgument = Annotated[
@@ -473,7 +473,9 @@ def diff_command(
 
       storydiff diff armenia-azerbaijan-talks --format json
     """
-    _emit_diff(_story_diff(story, old, new, archive), output, context, exit_code)
+    with _open(archive) as store:
+        diff = _story_diff(store, story, old, new)
+    _emit_diff(diff, output, context, exit_code)
 
 
 @app.command()
@@ -497,7 +499,8 @@ def check(
 
       storydiff check armenia-azerbaijan-talks 1 2 --format json
     """
-    diff = _story_diff(story, old, new, archive)
+    with _open(archive) as store:
+        diff = _story_diff(store, story, old, new)
     _emit_diff(diff, output, 0, False, view="check")
     if not diff.note.passed:
         raise typer.Exit(1)
@@ -745,7 +748,7 @@ def fetch(
                 }
             )
         elif outcome.kind == "archived" and outcome.story and (number := outcome.version or 0) > 1:
-            diff = _story_diff(outcome.story, str(number - 1), str(number), archive)
+            diff = _story_diff(store, outcome.story, str(number - 1), str(number))
             _emit_diff(diff, DiffFormat.text, 0, False)
         else:
             out.print(_outcome_line(outcome))
@@ -917,8 +920,7 @@ def report(
 
       storydiff report armenia-azerbaijan-talks 1 3 -o out.html
     """
-    from .ids import parse_version_ref
-    from .reports import build_all, build_comparison, build_story, change_page_name
+    from .reports import build_all, build_story, change_page_name, write_comparison
 
     with _open(archive) as store:
         if all_stories:
@@ -939,24 +941,17 @@ def report(
         if (old is None) != (new is None):
             raise InputError("give both versions to compare (OLD NEW), or neither")
         if old is not None and new is not None:
-            old_ref = parse_version_ref(f"{story}@{old}")
-            new_ref = parse_version_ref(f"{story}@{new}")
+            diff = _story_diff(store, story, old, new)
             target = output_file or reports / story / change_page_name(
-                *(select_number(store, ref) for ref in (old_ref, new_ref))
+                diff.old.version, diff.new.version
             )
-            build_comparison(store, old_ref, new_ref, target)
+            write_comparison(diff, target)
             out.print(Text(f"Wrote {target}"))
             return
         if output_file is not None:
             raise InputError("--output goes with two versions (OLD NEW)")
         build_story(store, story, reports)
         out.print(Text(f"Wrote the reports of {story}; open {reports / story / 'index.html'}"))
-
-
-def select_number(store: Archive, ref: Any) -> int:
-    from .archive import select_version
-
-    return select_version(store.history(ref.story), ref).number
 
 
 def _build_all_with_progress(store: Archive, reports: Path, force: bool, build_all: Any) -> Any:

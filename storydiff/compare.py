@@ -7,10 +7,12 @@ resulting :class:`StoryDiff`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from .align import Op, align
+from .ids import VersionRef
 from .inline import Span, count_words, word_diff
 from .model import Article, Version
 from .notes import ChangedParagraphs, NoteCheck, check_note, split_wire_prefix
@@ -188,4 +190,15 @@ def _changed_paragraphs(
         count=len(new.paragraphs),
         headline_changed=title_changed,
         byline_changed=old.meta.byline != new.meta.byline,
+    )
+
+
+def compare_versions(versions: Sequence[Version], old: VersionRef, new: VersionRef) -> StoryDiff:
+    """Compare the two versions that ``old`` and ``new`` name in one story's history."""
+    from .archive import select_version
+
+    return compare(
+        Side.of_version(select_version(versions, old)),
+        Side.of_version(select_version(versions, new)),
+        story=old.story,
     )

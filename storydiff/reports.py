@@ -26,10 +26,9 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .archive import Archive, select_version
+from .archive import Archive
 from .compare import Side, StoryDiff, compare
 from .errors import ArchiveError, InputError
-from .ids import VersionRef
 from .inline import count_words
 from .model import Version, format_time, parse_time
 
@@ -145,18 +144,11 @@ def build_story(archive: Archive, story: str, out: Path) -> dict[str, object]:
     }
 
 
-def build_comparison(archive: Archive, old: VersionRef, new: VersionRef, path: Path) -> StoryDiff:
+def write_comparison(diff: StoryDiff, path: Path) -> None:
     """Write the change page of any two versions of one story to ``path`` (standalone)."""
     from .render.html import render_change_page
 
-    versions = archive.history(old.story)
-    diff = compare(
-        Side.of_version(select_version(versions, old)),
-        Side.of_version(select_version(versions, new)),
-        story=old.story,
-    )
     write_atomic(path, render_change_page(diff))
-    return diff
 
 
 def _fingerprint() -> str:
