@@ -389,18 +389,7 @@ class Archive:
                 return SaveResult(False, previous, ParagraphDelta(0, 0))
             new_state = _next_state(state, article, at, content_hash)
             message = _commit_message(story, article, new_state)
-            commit = self._git(
-                "commit-tree",
-                tree,
-                *(("-p", tip) if tip else ()),
-                "-F",
-                "-",
-                stdin=message.encode("utf-8"),
-                env={
-                    "GIT_AUTHOR_DATE": f"@{int(at.timestamp())} +0000",
-                    "GIT_COMMITTER_DATE": f"@{int(archived.timestamp())} +0000",
-                },
-            )
+            commit = self._commit_tree(tree, [tip] if tip else [], message, at, archived)
             try:
                 self._git(
                     "update-ref",
@@ -728,19 +717,28 @@ class Archive:
             latest_hash=latest.article.content_hash(),
         )
         message = f"Merge versions of {story} from {remote}\n\n" + _trailer_block(story, state)
+        tree = f"{latest.commit}^{{tree}}"
+        return self._commit_tree(tree, [mine, theirs], message, latest.time, _now())
+
+    def _commit_tree(
+        self,
+        tree: str,
+        parents: Sequence[str],
+        message: str,
+        authored: datetime,
+        committed: datetime,
+    ) -> str:
+        """Write a commit object (author date: the version's time) and return its id."""
         return self._git(
             "commit-tree",
-            f"{latest.commit}^{{tree}}",
-            "-p",
-            mine,
-            "-p",
-            theirs,
+            tree,
+            *(argument for parent in parents for argument in ("-p", parent)),
             "-F",
             "-",
             stdin=message.encode("utf-8"),
             env={
-                "GIT_AUTHOR_DATE": f"@{int(latest.time.timestamp())} +0000",
-                "GIT_COMMITTER_DATE": f"@{int(_now().timestamp())} +0000",
+                "GIT_AUTHOR_DATE": f"@{int(authored.timestamp())} +0000",
+                "GIT_COMMITTER_DATE": f"@{int(committed.timestamp())} +0000",
             },
         )
 

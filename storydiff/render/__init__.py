@@ -69,8 +69,9 @@ def compact_numbers(numbers: Sequence[int]) -> str:
 
 @dataclass(frozen=True)
 class Fold:
-    """A run of unchanged paragraphs a view folds away."""
+    """A run of unchanged paragraphs a view folds away, from ``changes[start]`` on."""
 
+    start: int
     changes: tuple[ParagraphChange, ...]
 
 
@@ -90,9 +91,9 @@ def fold_unchanged(
             run.append(change)
             continue
         if run:
-            items.append(Fold(tuple(run)))
+            items.append(Fold(index - len(run), tuple(run)))
             run = []
         items.append((index, change))
     if run:
-        items.append(Fold(tuple(run)))
+        items.append(Fold(len(changes) - len(run), tuple(run)))
     return items

@@ -181,8 +181,7 @@ def change_rows(diff: StoryDiff) -> list[Row | FoldRows]:
     for item in fold_unchanged(diff.paragraphs, PAGE_CONTEXT):
         if isinstance(item, Fold):
             # Origins inside a folded run are shown before it: a move is never hidden.
-            first = diff.paragraphs.index(item.changes[0])
-            for index in range(first, first + len(item.changes)):
+            for index in range(item.start, item.start + len(item.changes)):
                 add_origins(index)
             rows.append(FoldRows("fold", [_row(change, diff) for change in item.changes]))
             continue
